@@ -1,0 +1,63 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import SplitPhoneNumberField
+
+from .models import User
+
+
+class PhoneNumberField(SplitPhoneNumberField):
+    """Country picker plus national number: `5558180101` in the US is `+15558180101`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile phone number"))
+        super().__init__(**kwargs)
+
+
+class AccountFieldsMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email", "phone_number")
+        field_classes = {"phone_number": PhoneNumberField}
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+
+class ProfileForm(AccountFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email", "phone_number")
+        field_classes = {"phone_number": PhoneNumberField}
+
+    def save(self, commit=True):
+        if "phone_number" in self.changed_data:
+            self.instance.phone_verified = False
+        return super().save(commit)
+
+
+def save_unless_taken(form):
+    """Save `form`; a concurrent sign-up that took the email or number becomes a form error.
+
+    The form's own uniqueness check runs first, but only the database's unique index is
+    reliable when two requests race.
+    """
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(None, _("That email address or phone number was just taken. Try another."))
+        return None

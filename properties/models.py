@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Property(models.Model):
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="properties",
+        verbose_name=_("host"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000)
+    location = models.CharField(_("location"), max_length=120)
+    nightly_price = models.DecimalField(
+        _("nightly price"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(1)],
+    )
+    max_guests = models.PositiveSmallIntegerField(
+        _("maximum guests"), validators=[MinValueValidator(1)]
+    )
+    photo = models.ImageField(_("photo"), upload_to="properties/", blank=True)
+    image_url = models.URLField(_("image URL"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("property")
+        verbose_name_plural = _("properties")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_guests__gte=1), name="property_max_guests_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nightly_price__gt=0), name="property_price_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("property_detail", args=[self.pk])
+
+    @property
+    def photo_src(self):
+        """The uploaded photo, else the image URL, else empty."""
+        return self.photo.url if self.photo else self.image_url

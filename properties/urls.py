@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("new/", views.property_create, name="property_create"),
+    path("mine/", views.my_listings, name="my_listings"),
+    path("<int:pk>/", views.property_detail, name="property_detail"),
+    path("<int:pk>/edit/", views.property_edit, name="property_edit"),
+    path("<int:pk>/delete/", views.property_delete, name="property_delete"),
+]

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reservations.forms import StayRequestForm
+
+from .forms import PropertyForm
+from .models import Property
+
+LISTINGS_PER_PAGE = 12
+
+
+def home(request):
+    listings = Property.objects.all()
+    page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "properties/home.html", {"page": page})
+
+
+def property_detail(request, pk):
+    listing = get_object_or_404(Property.objects.select_related("host"), pk=pk)
+    form = StayRequestForm(listing=listing, guest=request.user)
+    return render(request, "properties/detail.html", {"listing": listing, "form": form})
+
+
+@login_required
+def my_listings(request):
+    listings = request.user.properties.all()
+    return render(request, "properties/mine.html", {"listings": listings})
+
+
+@login_required
+def property_create(request):
+    form = PropertyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.host = request.user
+        listing = form.save()
+        messages.success(request, _("Your property is listed."))
+        return redirect(listing)
+    return render(request, "properties/form.html", {"form": form})
+
+
+@login_required
+def property_edit(request, pk):
+    listing = get_object_or_404(Property, pk=pk, host=request.user)
+    form = PropertyForm(request.POST or None, request.FILES or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your changes were saved."))
+        return redirect(listing)
+    return render(request, "properties/form.html", {"form": form, "listing": listing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def property_delete(request, pk):
+    listing = get_object_or_404(Property, pk=pk, host=request.user)
+    if request.method == "POST":
+        listing.delete()
+        messages.success(request, _("“%(title)s” was deleted.") % {"title": listing.title})
+        return redirect("my_listings")
+    return render(request, "properties/delete.html", {"listing": listing})

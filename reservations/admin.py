@@ -1,0 +1,58 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Reservation
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "property",
+        "guest",
+        "host",
+        "check_in",
+        "check_out",
+        "guests",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "check_in", "created_at", "decided_via")
+    search_fields = (
+        "property__title",
+        "guest__email",
+        "guest__first_name",
+        "property__host__email",
+        "property__host__first_name",
+    )
+    list_select_related = ("property", "property__host", "guest")
+    date_hierarchy = "check_in"
+    autocomplete_fields = ("guest", "property")
+    readonly_fields = ("host", "decided_via", "decided_at", "created_at")
+    actions = ("accept_selected", "reject_selected")
+
+    @admin.display(description=_("host"), ordering="property__host__email")
+    def host(self, reservation):
+        return reservation.property.host
+
+    @admin.action(description=_("Accept selected pending requests"))
+    def accept_selected(self, request, queryset):
+        self._decide(request, queryset, accepted=True)
+
+    @admin.action(description=_("Reject selected pending requests"))
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, accepted=False)
+
+    def _decide(self, request, queryset, *, accepted):
+        decided = 0
+        for reservation in queryset:
+            try:
+                services.decide_reservation(
+                    reservation=reservation, accepted=accepted, via=Reservation.Channel.ADMIN
+                )
+                decided += 1
+            except services.ReservationError as refused:
+                self.message_user(request, f"{reservation}: {refused.message}", messages.WARNING)
+        if decided:
+            self.message_user(request, _("%(count)d reservation(s) decided.") % {"count": decided})

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from properties.models import Property
+
+MAX_NIGHTS = 30
+MAX_MESSAGE_LENGTH = 1000
+
+
+class ReservationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DecisionChannel(models.TextChoices):
+    WEB = "web", _("Web")
+    ADMIN = "admin", _("Admin")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone")
+
+
+class Reservation(models.Model):
+    Status = ReservationStatus
+    Channel = DecisionChannel
+
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="trips",
+        verbose_name=_("guest"),
+    )
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.CASCADE,
+        related_name="reservations",
+        verbose_name=_("property"),
+    )
+    check_in = models.DateField(_("check-in"))
+    check_out = models.DateField(_("check-out"))
+    guests = models.PositiveSmallIntegerField(_("guests"))
+    message = models.TextField(_("message to the host"), max_length=MAX_MESSAGE_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_via = models.CharField(
+        _("decided via"), max_length=5, choices=Channel.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(check_out__gt=models.F("check_in")),
+                name="reservation_check_out_after_check_in",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReservationStatus.values),
+                name="reservation_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(guests__gte=1), name="reservation_guests_positive"
+            ),
+        ]
+        # reservation_no_overlap (no two confirmed stays of one property overlap) is created
+        # by migration 0002 in each database's own dialect.
+
+    def __str__(self):
+        return _("%(guest)s at %(property)s, %(check_in)s–%(check_out)s") % {
+            "guest": self.guest,
+            "property": self.property,
+            "check_in": self.check_in,
+            "check_out": self.check_out,
+        }
+
+    # `property` names the field here, hence cached_property.
+    @cached_property
+    def host(self):
+        return self.property.host
+
+    @cached_property
+    def nights(self):
+        return (self.check_out - self.check_in).days
+
+    def can_cancel(self):
+        """A pending or confirmed stay can be cancelled until its check-in day."""
+        open_statuses = (ReservationStatus.PENDING, ReservationStatus.CONFIRMED)
+        return self.status in open_statuses and self.check_in > timezone.localdate()

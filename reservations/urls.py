@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("request/<int:property_pk>/", views.request_stay, name="request_stay"),
+    path("trips/", views.my_trips, name="my_trips"),
+    path("requests/", views.host_requests, name="host_requests"),
+    path("<int:pk>/accept/", views.decide, {"accepted": True}, name="accept_reservation"),
+    path("<int:pk>/reject/", views.decide, {"accepted": False}, name="reject_reservation"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel_reservation"),
+]

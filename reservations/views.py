@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from properties.models import Property
+
+from . import services
+from .forms import StayRequestForm
+from .models import Reservation
+
+
+@login_required
+def request_stay(request, property_pk):
+    listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
+    if request.method != "POST":
+        return redirect(listing.get_absolute_url() + "#request")
+    form = StayRequestForm(request.POST, listing=listing, guest=request.user)
+    if not form.is_valid():
+        return render(
+            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
+        )
+    services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+    messages.success(
+        request, _("Your request was sent to %(host)s.") % {"host": listing.host.first_name}
+    )
+    return redirect("my_trips")
+
+
+@login_required
+def my_trips(request):
+    return render(request, "reservations/trips.html", {"trips": services.trips_for(request.user)})
+
+
+@login_required
+def host_requests(request):
+    return render(
+        request,
+        "reservations/requests.html",
+        {"requests": services.requests_for_host(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def decide(request, pk, accepted):
+    reservation = get_object_or_404(Reservation, pk=pk, property__host=request.user)
+    try:
+        services.decide_reservation(
+            reservation=reservation,
+            accepted=accepted,
+            via=Reservation.Channel.WEB,
+        )
+    except services.ReservationError as refused:
+        messages.error(request, refused.message)
+    else:
+        if accepted:
+            messages.success(request, _("You confirmed the stay."))
+        else:
+            messages.success(request, _("You rejected the request."))
+    return redirect("host_requests")
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    reservation = get_object_or_404(Reservation, pk=pk, guest=request.user)
+    try:
+        services.cancel_reservation(reservation=reservation, guest=request.user)
+    except services.ReservationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Your stay was cancelled."))
+    return redirect("my_trips")

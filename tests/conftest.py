@@ -1,0 +1,82 @@
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from properties.models import Property
+from reservations.models import Reservation
+
+PASSWORD = "a-long-test-password-42"
+_numbers = itertools.count(100)
+
+
+@pytest.fixture
+def make_user(db):
+    """A user with a unique verified US mobile number; override any field."""
+
+    def make(**fields):
+        n = next(_numbers)
+        fields.setdefault("email", f"user{n}@example.com")
+        fields.setdefault("first_name", f"User{n}")
+        fields.setdefault("phone_number", f"+1555818{n:04d}")
+        fields.setdefault("phone_verified", True)
+        return User.objects.create_user(password=PASSWORD, **fields)
+
+    return make
+
+
+@pytest.fixture
+def host(make_user):
+    return make_user(first_name="Hannah", email="hannah@example.com")
+
+
+@pytest.fixture
+def guest(make_user):
+    return make_user(first_name="Gus", email="gus@example.com")
+
+
+@pytest.fixture
+def make_property(db):
+    def make(host, **fields):
+        fields.setdefault("title", "Cabin by the lake")
+        fields.setdefault("description", "Quiet, with a canoe.")
+        fields.setdefault("location", "Lake Placid, NY")
+        fields.setdefault("nightly_price", Decimal("120.00"))
+        fields.setdefault("max_guests", 4)
+        fields.setdefault("image_url", "https://example.com/cabin.jpg")
+        return Property.objects.create(host=host, **fields)
+
+    return make
+
+
+@pytest.fixture
+def listing(make_property, host):
+    return make_property(host)
+
+
+def days_from_now(days):
+    return timezone.localdate() + timedelta(days=days)
+
+
+@pytest.fixture
+def make_reservation(db):
+    def make(property, guest, **fields):
+        fields.setdefault("check_in", days_from_now(10))
+        fields.setdefault("check_out", days_from_now(13))
+        fields.setdefault("guests", 2)
+        fields.setdefault("message", "We'd love to stay!")
+        return Reservation.objects.create(property=property, guest=guest, **fields)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
