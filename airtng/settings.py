@@ -117,7 +117,6 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT")
 
 
-
 def mailer_from_url(url_setting):
     """EMAIL_URL (smtp://user:pass@host:587, consolemail://, …) as a MAILERS entry."""
     email = env.email_url(url_setting)

@@ -1,8 +1,7 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from airtng.views import media
 from properties.views import home
 
 urlpatterns = [
@@ -11,4 +10,5 @@ urlpatterns = [
     path("properties/", include("properties.urls")),
     path("reservations/", include("reservations.urls")),
     path("admin/", admin.site.urls),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    path("media/<path:path>", media, name="media"),
+]

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -34,7 +36,9 @@ class ReservationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("host"), ordering="property__host__email")
     def host(self, reservation):
-        return reservation.property.host
+        host = reservation.property.host
+        url = reverse("admin:accounts_user_change", args=[host.pk])
+        return format_html('<a href="{}">{}</a>', url, host)
 
     @admin.action(description=_("Accept selected pending requests"))
     def accept_selected(self, request, queryset):

@@ -27,9 +27,7 @@ class StayRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.listing = listing
         self.guest = guest
-        self.fields["guests"].min_value = 1
-        self.fields["guests"].max_value = listing.max_guests
-        self.fields["guests"].widget.attrs.update(min=1, max=listing.max_guests)
+        self.fields["guests"].widget.attrs["max"] = listing.max_guests
         self.fields["guests"].initial = 1
         tomorrow = timezone.localdate() + timedelta(days=1)
         self.fields["check_in"].widget.attrs["min"] = tomorrow.isoformat()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -42,7 +43,7 @@ class Reservation(models.Model):
     )
     check_in = models.DateField(_("check-in"))
     check_out = models.DateField(_("check-out"))
-    guests = models.PositiveSmallIntegerField(_("guests"))
+    guests = models.PositiveSmallIntegerField(_("guests"), validators=[MinValueValidator(1)])
     message = models.TextField(_("message to the host"), max_length=MAX_MESSAGE_LENGTH)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

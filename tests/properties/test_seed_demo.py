@@ -1,0 +1,61 @@
+from io import StringIO
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from PIL import Image
+
+from accounts.models import User
+from properties.management.commands.seed_demo import ADMIN_EMAIL, ADMIN_PASSWORD
+from properties.models import Property
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_hosts_guests_properties_and_an_admin(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    output = seed()
+
+    admin = authenticate(username=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    assert admin is not None and admin.is_staff and admin.is_superuser
+    assert f"{ADMIN_EMAIL} / {ADMIN_PASSWORD}" in output
+    assert Property.objects.values("host").distinct().count() >= 2
+    assert User.objects.filter(properties=None, is_staff=False).count() >= 2
+    for listing in Property.objects.all():
+        with Image.open(listing.photo.path) as photo:
+            assert photo.format == "JPEG"
+
+
+def test_running_it_again_changes_nothing(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed()
+    before = (User.objects.count(), Property.objects.count())
+
+    seed()
+
+    assert (User.objects.count(), Property.objects.count()) == before
+
+
+def test_if_empty_leaves_a_used_database_alone(db, make_user):
+    make_user()
+
+    output = seed("--if-empty")
+
+    assert "no demo data added" in output
+    assert not Property.objects.exists()
+
+
+def test_the_home_page_shows_the_demo_photos(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed()
+    listing = Property.objects.first()
+
+    page = client.get("/")
+    photo = client.get(listing.photo.url)
+
+    assert listing.photo.url in page.text
+    assert photo.status_code == 200
