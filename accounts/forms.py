@@ -44,7 +44,8 @@ class ProfileForm(AccountFieldsMixin, forms.ModelForm):
         field_classes = {"phone_number": PhoneNumberField}
 
     def save(self, commit=True):
-        if "phone_number" in self.changed_data:
+        # Compare numbers, not what was typed: "(201) 555-0123" is the stored +12015550123.
+        if self.cleaned_data["phone_number"] != self.initial.get("phone_number"):
             self.instance.phone_verified = False
         return super().save(commit)
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -47,6 +48,13 @@ class User(AbstractUser):
     objects = AccountManager()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message=_("An account with this email address already exists."),
+            ),
+        ]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -15,13 +15,13 @@ _numbers = itertools.count(100)
 
 @pytest.fixture
 def make_user(db):
-    """A user with a unique verified US mobile number; override any field."""
+    """A user with a unique, valid, verified US mobile number; override any field."""
 
     def make(**fields):
         n = next(_numbers)
         fields.setdefault("email", f"user{n}@example.com")
         fields.setdefault("first_name", f"User{n}")
-        fields.setdefault("phone_number", f"+1555818{n:04d}")
+        fields.setdefault("phone_number", f"+1201555{n:04d}")
         fields.setdefault("phone_verified", True)
         return User.objects.create_user(password=PASSWORD, **fields)
 
