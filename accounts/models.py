@@ -41,6 +41,11 @@ class User(AbstractUser):
         error_messages={"unique": _("An account with this phone number already exists.")},
     )
     phone_verified = models.BooleanField(_("phone number verified"), default=False)
+    sms_opted_out = models.BooleanField(
+        _("opted out of SMS"),
+        default=False,
+        help_text=_("Replied STOP: Airtng sends no SMS until they reply START."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "phone_number"]
@@ -60,6 +65,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def can_be_texted(self):
+        """Only a verified number that has not opted out gets SMS about reservations."""
+        return self.phone_verified and not self.sms_opted_out
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()

@@ -23,6 +23,7 @@ env = environ.Env(
     TWILIO_PHONE_NUMBER=(str, "+15005550006"),
     TWILIO_API_BASE_URL=(str, "https://api.twilio.com"),
     PUBLIC_BASE_URL=(str, ""),
+    TWILIO_TIMEOUT_SECONDS=(float, 10.0),
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "Airtng <noreply@localhost>"),
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "phonenumber_field",
+    # Before django_tasks_db: its db_worker command is extended by ours.
+    "airtng.messaging",
+    "django_tasks_db",
     "accounts",
     "properties",
     "reservations",
@@ -88,6 +92,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# SMS are sent by `manage.py db_worker`, from tasks stored in the database beside the
+# messages themselves (django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,6 +151,7 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
+TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from airtng.messaging.views import sms_status
 from airtng.views import media
 from properties.views import home
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("properties/", include("properties.urls")),
     path("reservations/", include("reservations.urls")),
+    path("sms/status", sms_status, name="sms_status"),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media, name="media"),
 ]

@@ -95,3 +95,32 @@ class Reservation(models.Model):
         """A pending or confirmed stay can be cancelled until its check-in day."""
         open_statuses = (ReservationStatus.PENDING, ReservationStatus.CONFIRMED)
         return self.status in open_statuses and self.check_in > timezone.localdate()
+
+
+class OutstandingRequest(models.Model):
+    """The one pending request a host has been texted about and not yet answered.
+
+    The host is the primary key: a host never has two, however many requests arrive at once.
+    """
+
+    host = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="outstanding_request",
+        verbose_name=_("host"),
+    )
+    reservation = models.OneToOneField(
+        Reservation,
+        on_delete=models.CASCADE,
+        related_name="outstanding",
+        verbose_name=_("reservation"),
+    )
+    offered_at = models.DateTimeField(_("texted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request awaiting the host's reply")
+        verbose_name_plural = _("requests awaiting the host's reply")
+
+    def __str__(self):
+        return str(self.reservation)

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("request/<int:property_pk>/", views.request_stay, name="request_stay"),
+    path("incoming", views.incoming_sms, name="incoming_sms"),
     path("trips/", views.my_trips, name="my_trips"),
     path("requests/", views.host_requests, name="host_requests"),
     path("<int:pk>/accept/", views.decide, {"accepted": True}, name="accept_reservation"),

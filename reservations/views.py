@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from twilio.twiml.messaging_response import MessagingResponse
 
+from airtng.twilio import twilio_webhook, twiml
 from properties.models import Property
 
 from . import services
@@ -73,3 +75,17 @@ def cancel(request, pk):
     else:
         messages.success(request, _("Your stay was cancelled."))
     return redirect("my_trips")
+
+
+@twilio_webhook()
+def incoming_sms(request):
+    """An SMS to Airtng's number, most often a host answering a request."""
+    reply = services.answer_host_sms(
+        sid=request.POST.get("MessageSid"),
+        from_number=request.POST.get("From", ""),
+        body=request.POST.get("Body", ""),
+    )
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return twiml(response)

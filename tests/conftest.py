@@ -3,11 +3,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
+from twilio.request_validator import RequestValidator
 
 from accounts.models import User
 from properties.models import Property
 from reservations.models import Reservation
+from tests.fake_twilio import FakeTwilio, serve
 
 PASSWORD = "a-long-test-password-42"
 _numbers = itertools.count(100)
@@ -85,3 +88,49 @@ def login(client):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "test-auth-token"
+
+
+@pytest.fixture(scope="session")
+def twilio_server():
+    fake = FakeTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)
+    server = serve(fake)
+    yield fake, server
+    server.shutdown()
+
+
+@pytest.fixture
+def twilio(twilio_server, settings):
+    """A fake Twilio REST API that Airtng's real twilio client sends to."""
+    fake, server = twilio_server
+    fake.reset()
+    settings.TWILIO_ACCOUNT_SID = TWILIO_ACCOUNT_SID
+    settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
+    settings.TWILIO_API_BASE_URL = server.url
+    settings.TWILIO_TIMEOUT_SECONDS = 1.0
+    return fake
+
+
+@pytest.fixture
+def run_worker():
+    """Run queued tasks as `manage.py db_worker --batch` would, until none are ready."""
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def twilio_post(client, settings):
+    """POST to a Twilio webhook the way Twilio does: form fields and a valid signature."""
+
+    def post(path, params, **headers):
+        url = f"http://testserver{path}"
+        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+        return client.post(path, params, headers={"X-Twilio-Signature": signature, **headers})
+
+    return post

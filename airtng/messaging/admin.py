@@ -1,0 +1,57 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "direction",
+        "to",
+        "from_number",
+        "short_body",
+        "status",
+        "error_code",
+        "attempts",
+        "reservation_link",
+    )
+    list_filter = ("status", "direction", "created_at")
+    search_fields = ("to", "from_number", "sid", "body")
+    list_select_related = ("reservation",)
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Message._meta.fields] + ["reservation_link"]
+    actions = ("retry_selected",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("body"))
+    def short_body(self, message):
+        return message.body if len(message.body) <= 60 else message.body[:59] + "…"
+
+    @admin.display(description=_("reservation"), ordering="reservation")
+    def reservation_link(self, message):
+        if message.reservation_id is None:
+            return "–"
+        url = reverse("admin:reservations_reservation_change", args=[message.reservation_id])
+        return format_html('<a href="{}">#{}</a>', url, message.reservation_id)
+
+    @admin.action(description=_("Retry selected failed messages"))
+    def retry_selected(self, request, queryset):
+        retried = sum(services.retry_failed(message) for message in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be sent again.",
+                "%(count)d messages will be sent again.",
+                retried,
+            )
+            % {"count": retried},
+            messages.SUCCESS if retried else messages.WARNING,
+        )

@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "out", _("Sent by Airtng")
+    INBOUND = "in", _("Received by Airtng")
+
+
+class Status(models.TextChoices):
+    # Ours, before Twilio has the message.
+    PENDING = "pending", _("Waiting to send")
+    SENDING = "sending", _("Sending")
+    # Twilio's, in the order a message moves through them.
+    QUEUED = "queued", _("Queued at Twilio")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERED = "undelivered", _("Undelivered")
+    FAILED = "failed", _("Failed")
+    # An inbound message, once answered.
+    RECEIVED = "received", _("Received")
+
+
+# A status callback may only move a message forward: Twilio's callbacks can arrive late,
+# twice, or out of order.
+STATUS_RANK = {
+    Status.PENDING: 0,
+    Status.SENDING: 1,
+    Status.QUEUED: 2,
+    Status.SENT: 3,
+    Status.DELIVERED: 4,
+    Status.UNDELIVERED: 4,
+    Status.FAILED: 4,
+}
+
+
+class Message(models.Model):
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    to = models.CharField(_("to"), max_length=32, db_index=True)
+    from_number = models.CharField(_("from"), max_length=32, db_index=True)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    sid = models.CharField(_("Twilio SID"), max_length=64, unique=True, null=True, blank=True)
+    error_code = models.PositiveIntegerField(_("error code"), null=True, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    reply = models.TextField(_("our reply"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("user"),
+    )
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("reservation"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS log")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=Direction.values), name="message_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="message_status_known"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status__in=[Status.PENDING, Status.SENDING]),
+                name="message_unfinished",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.to}: {self.body[:40]}"

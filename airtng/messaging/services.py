@@ -1,0 +1,178 @@
+"""The one sending path: every SMS is a Message row first, and a background task sends it."""
+
+import logging
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from twilio.base import values
+from twilio.base.exceptions import TwilioRestException
+
+from airtng.twilio import public_url, twilio_client, twilio_is_configured
+
+from .models import STATUS_RANK, Direction, Message, Status
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
+FIRST_RETRY_DELAY = timedelta(seconds=5)
+MAX_BODY_LENGTH = 1600  # Twilio refuses longer bodies.
+OPTED_OUT_ERROR = 21610
+
+
+def queue_sms(*, to, body, user=None, reservation=None) -> Message:
+    """Record an SMS to `to` and schedule its delivery, in the caller's transaction.
+
+    The delivery task is a row in the same database, so a rollback sends nothing and a
+    commit cannot lose the message.
+    """
+    from .tasks import deliver_message
+
+    message = Message.objects.create(
+        direction=Direction.OUTBOUND,
+        to=str(to),
+        from_number=settings.TWILIO_PHONE_NUMBER,
+        body=body[:MAX_BODY_LENGTH],
+        status=Status.PENDING,
+        user=user,
+        reservation=reservation,
+    )
+    deliver_message.enqueue(message.pk)
+    return message
+
+
+def claim(message_id, *, now=None):
+    """Take the message for one delivery attempt, or None if it is not ours to send.
+
+    A conditional UPDATE is the lock: only one worker wins, and a worker that died
+    mid-send loses its claim when the lease expires.
+    """
+    now = now or timezone.now()
+    claimable = Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND).filter(
+        Q(status=Status.PENDING, next_attempt_at__isnull=True)
+        | Q(status=Status.PENDING, next_attempt_at__lte=now)
+        | Q(status=Status.SENDING, lease_expires_at__lte=now)
+    )
+    if not claimable.update(
+        status=Status.SENDING, lease_expires_at=now + LEASE, attempts=F("attempts") + 1
+    ):
+        return None
+    return Message.objects.select_related("user").get(pk=message_id)
+
+
+def deliver(message_id):
+    """One delivery attempt: send through Twilio, retry later if Twilio may yet take it."""
+    message = claim(message_id)
+    if message is None:
+        return
+    if message.sid:
+        # Twilio took it before the worker that sent it died: never send it twice.
+        finish(message, status=Status.QUEUED)
+    elif not twilio_is_configured():
+        finish(message, status=Status.SENT)
+    else:
+        send_through_twilio(message)
+
+
+def send_through_twilio(message):
+    try:
+        sent = twilio_client().messages.create(
+            to=message.to,
+            from_=message.from_number,
+            body=message.body,
+            status_callback=status_callback_url(),
+        )
+    except TwilioRestException as error:
+        if error.status == 429 or error.status >= 500:
+            retry_later(message, code=error.code, reason=error.msg)
+        else:
+            give_up(message, code=error.code, reason=error.msg)
+    except (requests.Timeout, requests.ConnectionError) as error:
+        retry_later(message, code=None, reason=str(error))
+    else:
+        Message.objects.filter(pk=message.pk).update(sid=sent.sid)
+        finish(message, status=sent.status if sent.status in STATUS_RANK else Status.QUEUED)
+
+
+def status_callback_url():
+    if not settings.PUBLIC_BASE_URL:
+        return values.unset  # Twilio has nowhere to call back; statuses stay as sent.
+    return public_url(reverse("sms_status"))
+
+
+def finish(message, *, status):
+    """Release the claim; a status callback that came first is not overwritten."""
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=status, lease_expires_at=None, next_attempt_at=None, error_code=None
+    )
+
+
+def retry_later(message, *, code, reason):
+    from .tasks import deliver_message
+
+    if message.attempts >= MAX_ATTEMPTS:
+        give_up(message, code=code, reason=reason)
+        return
+    delay = FIRST_RETRY_DELAY * 2 ** (message.attempts - 1)
+    next_attempt_at = timezone.now() + delay
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.PENDING,
+        lease_expires_at=None,
+        next_attempt_at=next_attempt_at,
+        error_code=code,
+        error_message=reason[:500],
+    )
+    deliver_message.using(run_after=next_attempt_at).enqueue(message.pk)
+    logger.warning("SMS %s will be retried at %s: %s", message.pk, next_attempt_at, reason)
+
+
+def give_up(message, *, code, reason):
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.FAILED, lease_expires_at=None, error_code=code, error_message=reason[:500]
+    )
+    if code == OPTED_OUT_ERROR and message.user_id:
+        type(message.user).objects.filter(pk=message.user_id).update(sms_opted_out=True)
+
+
+def retry_failed(message) -> bool:
+    """Send a failed outbound message again, from the first attempt."""
+    from .tasks import deliver_message
+
+    reset = Message.objects.filter(
+        pk=message.pk, direction=Direction.OUTBOUND, status=Status.FAILED
+    ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None)
+    if reset:
+        deliver_message.enqueue(message.pk)
+    return bool(reset)
+
+
+def requeue_stalled(*, now=None) -> int:
+    """Schedule again every message whose worker died or whose task went missing."""
+    from .tasks import deliver_message
+
+    now = now or timezone.now()
+    stalled = Message.objects.filter(direction=Direction.OUTBOUND).filter(
+        Q(status=Status.SENDING, lease_expires_at__lte=now)
+        | Q(status=Status.PENDING, next_attempt_at__lte=now - LEASE)
+        | Q(status=Status.PENDING, next_attempt_at__isnull=True, created_at__lte=now - LEASE)
+    )
+    ids = list(stalled.values_list("pk", flat=True)[:500])
+    for message_id in ids:
+        deliver_message.enqueue(message_id)
+    return len(ids)
+
+
+def record_status(*, sid, status, error_code=None) -> bool:
+    """Apply a delivery status callback; it never moves a message backwards."""
+    if status not in STATUS_RANK or not sid:
+        return False
+    behind = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    return bool(
+        Message.objects.filter(sid=sid, status__in=behind).update(
+            status=status, error_code=error_code, lease_expires_at=None
+        )
+    )

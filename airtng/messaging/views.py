@@ -1,0 +1,17 @@
+from django.http import HttpResponse
+
+from airtng.twilio import twilio_webhook
+
+from . import services
+
+
+@twilio_webhook()
+def sms_status(request):
+    """Twilio's delivery status callback for an SMS Airtng sent."""
+    error_code = request.POST.get("ErrorCode", "")
+    services.record_status(
+        sid=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", ""),
+        error_code=int(error_code) if error_code.isdigit() else None,
+    )
+    return HttpResponse(status=204)

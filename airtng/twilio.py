@@ -1,0 +1,79 @@
+"""The one Twilio client and the one webhook decorator. No app builds its own."""
+
+from functools import cache, wraps
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+
+def twilio_is_configured():
+    return bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN)
+
+
+@cache
+def _client(account_sid, auth_token, base_url, timeout):
+    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+    client.api.base_url = base_url
+    return client
+
+
+def twilio_client() -> Client:
+    """One client per process (and per configuration, which tests change)."""
+    return _client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_API_BASE_URL,
+        settings.TWILIO_TIMEOUT_SECONDS,
+    )
+
+
+def public_url(path):
+    """The absolute URL Twilio uses for `path`; callbacks and signatures depend on it."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def signed_url(request):
+    """The URL Twilio signed: PUBLIC_BASE_URL + path, or the request's own URL."""
+    if settings.PUBLIC_BASE_URL:
+        return public_url(request.get_full_path())
+    return request.build_absolute_uri()
+
+
+def has_valid_signature(request):
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature:
+        return False
+    params = request.POST if request.method == "POST" else {}
+    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    return validator.validate(signed_url(request), params, signature)
+
+
+def twilio_webhook(methods=("POST",)):
+    """A view Twilio calls: signature checked before anything else, CSRF exempt.
+
+    A missing or wrong X-Twilio-Signature gets an empty 403 before the view runs.
+    """
+
+    def decorator(view):
+        @csrf_exempt
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not has_valid_signature(request):
+                return HttpResponseForbidden()
+            return view(request, *args, **kwargs)
+
+        checked.twilio_webhook = True
+        return checked
+
+    return decorator
+
+
+def twiml(response) -> HttpResponse:
+    """A MessagingResponse or VoiceResponse as Twilio wants it."""
+    return HttpResponse(str(response), content_type="text/xml; charset=utf-8")

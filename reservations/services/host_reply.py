@@ -1,0 +1,96 @@
+"""An SMS to Airtng's number: a host answering their request, or a carrier keyword."""
+
+import string
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from phonenumber_field.phonenumber import to_python
+
+from accounts.models import User
+from airtng.messaging.models import Direction, Message, Status
+from reservations import texts
+from reservations.models import Reservation
+
+from .decision import decide_reservation
+from .errors import NotPending, ReservationError
+from .host_sms import offer_next_request, outstanding_request
+
+ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm"}
+REJECT_WORDS = {"reject", "rejected", "no", "n", "decline"}
+# Twilio's own opt-out keywords: Twilio confirms them to the sender itself.
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+START_WORDS = {"start", "unstop", "yes"}
+HELP_WORDS = {"help", "info"}
+MAX_STORED_BODY = 1600
+
+
+def keyword(body: str) -> str:
+    """The reply as one lower-case word: trimmed, surrounding punctuation ignored."""
+    return body.strip().strip(string.punctuation + string.whitespace + "¡¿…“”‘’").casefold()
+
+
+def answer_host_sms(*, sid: str | None, from_number: str, body: str) -> str | None:
+    """Apply an inbound SMS, once per Twilio MessageSid, and return the reply to send.
+
+    None means no reply (Twilio answers STOP and START itself).
+    """
+    body = body.replace("\x00", "")[:MAX_STORED_BODY]
+    from_number = from_number.replace("\x00", "")[:32]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                received = Message.objects.create(
+                    direction=Direction.INBOUND,
+                    sid=sid or None,
+                    to=settings.TWILIO_PHONE_NUMBER,
+                    from_number=from_number,
+                    body=body,
+                    status=Status.RECEIVED,
+                )
+        except IntegrityError:
+            # Twilio delivered this message before: answer as we did then, do nothing more.
+            return Message.objects.get(sid=sid).reply or None
+        sender = sender_of(from_number)
+        received.user = sender
+        received.reply = reply_to(sender, keyword(body)) or ""
+        received.save(update_fields=["user", "reply"])
+    return received.reply or None
+
+
+def sender_of(from_number: str) -> User | None:
+    number = to_python(from_number)
+    if not number or not number.is_valid():
+        return None
+    return User.objects.filter(phone_number=number, phone_verified=True).first()
+
+
+def reply_to(sender: User | None, word: str) -> str | None:
+    if word in STOP_WORDS:
+        if sender:
+            User.objects.filter(pk=sender.pk).update(sms_opted_out=True)
+        return None
+    if sender and sender.sms_opted_out and word in START_WORDS:
+        User.objects.filter(pk=sender.pk).update(sms_opted_out=False)
+        sender.sms_opted_out = False
+        offer_next_request(sender)
+        return None
+    if word in HELP_WORDS:
+        return texts.sms_help()
+    if word == "start":
+        return None
+    request = outstanding_request(sender) if sender else None
+    if request is None:
+        return texts.nothing_to_answer()
+    if word in ACCEPT_WORDS or word in REJECT_WORDS:
+        return decide(request, accepted=word in ACCEPT_WORDS)
+    return texts.pending_help(request)
+
+
+def decide(request: Reservation, *, accepted: bool) -> str:
+    try:
+        decide_reservation(reservation=request, accepted=accepted, via=Reservation.Channel.SMS)
+    except NotPending:
+        return texts.nothing_to_answer()
+    except ReservationError as refused:
+        return f"{refused.message} {texts.pending_help(request)}"
+    return texts.host_decided(accepted)

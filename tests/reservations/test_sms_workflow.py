@@ -1,0 +1,283 @@
+"""Booking → one SMS to the host → the host's reply decides → the guest is told → next."""
+
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from airtng.messaging.models import Direction, Message
+from reservations.models import Reservation
+from tests.conftest import days_from_now
+
+Status = Reservation.Status
+INCOMING = "/reservations/incoming"
+
+
+def reply_text(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "Response"
+    return [message.text for message in root.iter("Message")]
+
+
+@pytest.fixture
+def book(client, guest):
+    def book(listing, check_in=10, nights=3, guests=2, message="We'd love to stay!", by=guest):
+        client.force_login(by)
+        response = client.post(
+            reverse("request_stay", args=[listing.pk]),
+            {
+                "check_in": days_from_now(check_in).isoformat(),
+                "check_out": days_from_now(check_in + nights).isoformat(),
+                "guests": guests,
+                "message": message,
+            },
+        )
+        assert response.status_code == 302, response.text
+        client.logout()
+        return Reservation.objects.latest("created_at", "id")
+
+    return book
+
+
+@pytest.fixture
+def host_replies(twilio_post, host):
+    sids = iter(range(1, 10_000))
+
+    def reply(body, from_number=None):
+        return twilio_post(
+            INCOMING,
+            {
+                "MessageSid": f"SM{next(sids):032d}",
+                "AccountSid": "AC" + "0" * 32,
+                "From": str(from_number or host.phone_number),
+                "To": "+15005550006",
+                "Body": body,
+                "NumMedia": "0",
+            },
+        )
+
+    return reply
+
+
+def test_booking_texts_the_host_exactly_once_with_the_request(
+    twilio, run_worker, book, listing, host, guest
+):
+    reservation = book(listing, message="Arriving late, if that's ok.")
+
+    run_worker()
+
+    check_in, check_out = reservation.check_in.isoformat(), reservation.check_out.isoformat()
+    assert twilio.sent == [
+        {
+            "To": str(host.phone_number),
+            "From": "+15005550006",
+            "Body": (
+                f"You have a new reservation request from Gus for Cabin by the lake, "
+                f"{check_in}–{check_out}, 2 guests:\n"
+                '"Arriving late, if that\'s ok."\n'
+                "Reply accept or reject."
+            ),
+        }
+    ]
+    message = Message.objects.get()
+    assert (message.status, message.reservation, message.attempts) == ("queued", reservation, 1)
+    assert message.sid.startswith("SM")
+
+
+def test_a_second_request_waits_until_the_first_is_answered(
+    twilio, run_worker, book, listing, make_user, host_replies
+):
+    first = book(listing, check_in=10)
+    second = book(listing, check_in=20, by=make_user(first_name="Zoe"))
+    run_worker()
+    assert len(twilio.sent) == 1
+
+    assert reply_text(host_replies("accept")) == [
+        "You have successfully confirmed the reservation."
+    ]
+    run_worker()
+
+    first.refresh_from_db()
+    assert first.status == Status.CONFIRMED
+    assert first.decided_via == Reservation.Channel.SMS
+    assert [sms["Body"].split(" for ")[0] for sms in twilio.sent[1:]] == [
+        "Your recent request to stay at Cabin by the lake was confirmed.",
+        "You have a new reservation request from Zoe",
+    ]
+    assert twilio.sent[1]["To"] == str(first.guest.phone_number)
+
+    assert reply_text(host_replies("reject")) == ["You have successfully rejected the reservation."]
+    run_worker()
+    second.refresh_from_db()
+    assert second.status == Status.REJECTED
+    assert twilio.sent[-1]["Body"] == (
+        "Your recent request to stay at Cabin by the lake was rejected."
+    )
+    assert len(twilio.sent) == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("accept", Status.CONFIRMED),
+        (" Yes! ", Status.CONFIRMED),
+        ("ACCEPTED.", Status.CONFIRMED),
+        ("y", Status.CONFIRMED),
+        ("Confirm", Status.CONFIRMED),
+        ("reject", Status.REJECTED),
+        ("No.", Status.REJECTED),
+        ("n", Status.REJECTED),
+        ("  decline!!", Status.REJECTED),
+        ("Rejected", Status.REJECTED),
+    ],
+)
+def test_the_hosts_words_decide(twilio, book, listing, host_replies, body, status):
+    reservation = book(listing)
+
+    host_replies(body)
+
+    reservation.refresh_from_db()
+    assert reservation.status == status
+
+
+@pytest.mark.parametrize("body", ["maybe", "", "accept please", "🏠", "x" * 1600, "yes\x00no"])
+def test_other_words_get_help_and_change_nothing(twilio, book, listing, host_replies, body):
+    reservation = book(listing)
+
+    replies = reply_text(host_replies(body))
+
+    reservation.refresh_from_db()
+    assert reservation.status == Status.PENDING
+    assert replies == [
+        f"Reply accept or reject to the request from Gus for Cabin by the lake, "
+        f"{reservation.check_in.isoformat()}–{reservation.check_out.isoformat()}, 2 guests."
+    ]
+
+
+def test_a_host_with_nothing_pending_is_told_so(twilio, host, host_replies):
+    assert reply_text(host_replies("accept")) == [
+        "Sorry, it looks like you don't have any reservations to respond to."
+    ]
+
+
+@pytest.mark.parametrize("from_number", ["+12025550999", "not-a-number", "", "+1"])
+def test_an_unknown_number_is_told_so(twilio, book, listing, host_replies, from_number):
+    reservation = book(listing)
+
+    replies = reply_text(host_replies("accept", from_number=from_number or " "))
+
+    assert replies == ["Sorry, it looks like you don't have any reservations to respond to."]
+    reservation.refresh_from_db()
+    assert reservation.status == Status.PENDING
+
+
+def test_an_unverified_host_is_neither_texted_nor_matched(
+    twilio, run_worker, book, listing, host, host_replies
+):
+    host.phone_verified = False
+    host.save()
+    reservation = book(listing)
+    run_worker()
+
+    replies = reply_text(host_replies("accept"))
+
+    assert twilio.sent == []
+    assert replies == ["Sorry, it looks like you don't have any reservations to respond to."]
+    reservation.refresh_from_db()
+    assert reservation.status == Status.PENDING
+
+
+def test_deciding_on_the_web_texts_the_guest_and_offers_the_next(
+    twilio, run_worker, book, listing, make_user, login, host
+):
+    first = book(listing, check_in=10)
+    book(listing, check_in=20, by=make_user(first_name="Zoe"))
+
+    login(host).post(reverse("reject_reservation", args=[first.pk]))
+    run_worker()
+
+    assert [sms["Body"][:40] for sms in twilio.sent] == [
+        "You have a new reservation request from ",
+        "Your recent request to stay at Cabin by ",
+        "You have a new reservation request from ",
+    ]
+    assert "from Zoe" in twilio.sent[2]["Body"]
+
+
+def test_cancelling_the_outstanding_request_offers_the_next(
+    twilio, run_worker, book, listing, make_user, login, guest
+):
+    first = book(listing, check_in=10)
+    book(listing, check_in=20, by=make_user(first_name="Zoe"))
+
+    login(guest).post(reverse("cancel_reservation", args=[first.pk]))
+    run_worker()
+
+    assert len(twilio.sent) == 2
+    assert "from Zoe" in twilio.sent[1]["Body"]
+
+
+def test_the_oldest_request_is_offered_first(twilio, run_worker, listing, host, make_user):
+    now = timezone.now()
+    newer = Reservation.objects.create(
+        property=listing,
+        guest=make_user(first_name="Newer"),
+        check_in=days_from_now(5),
+        check_out=days_from_now(6),
+        guests=1,
+        message="hi",
+        created_at=now,
+        status=Status.REJECTED,
+    )
+    # Two pending requests appear while the host cannot be texted; the oldest goes first.
+    host.phone_verified = False
+    host.save()
+    for name, age in (("Second", 1), ("First", 2)):
+        Reservation.objects.create(
+            property=listing,
+            guest=make_user(first_name=name),
+            check_in=days_from_now(5),
+            check_out=days_from_now(6),
+            guests=1,
+            message="hi",
+            created_at=now - timedelta(days=age),
+        )
+    host.phone_verified = True
+    host.save()
+    Reservation.objects.create(
+        property=listing,
+        guest=make_user(first_name="Third"),
+        check_in=days_from_now(5),
+        check_out=days_from_now(6),
+        guests=1,
+        message="hi",
+    )
+    run_worker()
+
+    assert newer.status == Status.REJECTED
+    assert len(twilio.sent) == 1
+    assert "from First" in twilio.sent[0]["Body"]
+
+
+def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_replies):
+    reservation = book(listing)
+    run_worker()
+    host_replies("yes")
+    run_worker()
+
+    directions = list(Message.objects.order_by("id").values_list("direction", "status"))
+    assert directions == [
+        (Direction.OUTBOUND, "queued"),
+        (Direction.INBOUND, "received"),
+        (Direction.OUTBOUND, "queued"),
+    ]
+    inbound = Message.objects.get(direction=Direction.INBOUND)
+    assert (inbound.body, inbound.user, inbound.reply) == (
+        "yes",
+        reservation.host,
+        "You have successfully confirmed the reservation.",
+    )
