@@ -1,13 +1,19 @@
 # `make run` serves the demo site; `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
 UV := python3 -m uv
+PYTHON := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test deps chromium
 
+# The web server and one SMS worker, together; Ctrl-C stops both.
 run: deps
-	$(UV) run python manage.py migrate --no-input
-	$(UV) run python manage.py seed_demo --if-empty
-	$(UV) run python manage.py runserver $(HOST)
+	$(PYTHON) manage.py migrate --no-input
+	$(PYTHON) manage.py seed_demo --if-empty
+	@trap 'kill 0' INT TERM; \
+	$(PYTHON) manage.py db_worker --interval 1 & \
+	$(PYTHON) manage.py runserver $(HOST) & \
+	wait -n; kill 0
 
 test: deps chromium
 	$(UV) run pytest

@@ -1,0 +1,120 @@
+"""The SMS workflow under concurrent writers, on PostgreSQL (SQLite serializes them)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from airtng.messaging.models import Direction, Message
+from reservations import services
+from reservations.models import OutstandingRequest, Reservation
+from tests.conftest import days_from_now
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs a database with concurrent writers"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+# PostgreSQL's default max_connections is 100; leave room for the test's own.
+THREADS = 40
+
+
+def all_at_once(work, items):
+    """Run work(item) for every item from THREADS threads, released together."""
+    start = threading.Event()
+
+    def run(item):
+        start.wait()
+        try:
+            return work(item)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        futures = [pool.submit(run, item) for item in items]
+        start.set()
+        return [future.result() for future in futures]
+
+
+def sms_to(user):
+    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number))
+
+
+def test_a_hundred_requests_at_once_text_the_host_once(host, listing, make_user):
+    guests = [make_user() for _ in range(100)]
+
+    def book(guest):
+        return services.request_stay(
+            guest=guest,
+            property=listing,
+            check_in=days_from_now(10),
+            check_out=days_from_now(12),
+            guests=1,
+            message="hello",
+        )
+
+    all_at_once(book, guests)
+
+    assert Reservation.objects.filter(status="pending").count() == 100
+    assert sms_to(host).count() == 1
+    offered = OutstandingRequest.objects.get(host=host).reservation
+    assert sms_to(host).get().reservation == offered
+
+
+def test_fifty_deliveries_of_one_reply_decide_once(host, guest, listing, make_reservation):
+    reservation = make_reservation(listing, guest)
+    guest_sms_before = sms_to(guest).count()
+
+    replies = all_at_once(
+        lambda _: services.answer_host_sms(
+            sid="SM" + "d" * 32, from_number=str(host.phone_number), body="accept"
+        ),
+        range(50),
+    )
+
+    assert set(replies) == {"You have successfully confirmed the reservation."}
+    reservation.refresh_from_db()
+    assert reservation.status == "confirmed"
+    assert sms_to(guest).count() == guest_sms_before + 1
+    assert Message.objects.filter(direction=Direction.INBOUND).count() == 1
+
+
+def test_a_reply_racing_a_new_request_decides_the_oldest_and_offers_one_next(
+    host, guest, listing, make_user, make_reservation
+):
+    for round_ in range(5):
+        Reservation.objects.filter(status="pending").update(status="rejected")
+        OutstandingRequest.objects.all().delete()
+        oldest = make_reservation(listing, guest)
+        make_reservation(listing, make_user())  # waits behind the oldest
+        assert OutstandingRequest.objects.get(host=host).reservation == oldest
+        newcomer = make_user()
+        host_sms_before = sms_to(host).count()
+
+        def act(which, round_=round_):
+            if which == "reply":
+                return services.answer_host_sms(
+                    sid=f"SM{round_:032d}", from_number=str(host.phone_number), body="reject"
+                )
+            return services.request_stay(
+                guest=newcomer,
+                property=listing,
+                check_in=days_from_now(40),
+                check_out=days_from_now(41),
+                guests=1,
+                message="me too",
+            )
+
+        all_at_once(act, ["reply", "request"])
+
+        oldest.refresh_from_db()
+        assert oldest.status == "rejected"
+        assert sms_to(host).count() == host_sms_before + 1
+        next_offer = OutstandingRequest.objects.get(host=host).reservation
+        assert next_offer.status == "pending"
+        assert next_offer == (
+            Reservation.objects.filter(status="pending").order_by("created_at", "id").first()
+        )
