@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
 
 
 class AccountManager(UserManager):
@@ -26,6 +27,13 @@ class AccountManager(UserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
+
+    def with_verified_number(self, raw_number):
+        """The user whose verified phone is `raw_number` (as Twilio sends it), or None."""
+        number = to_python(raw_number)
+        if not number or not number.is_valid():
+            return None
+        return self.filter(phone_number=number, phone_verified=True).first()
 
 
 class User(AbstractUser):

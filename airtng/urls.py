@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from airtng.messaging.views import sms_status
 from airtng.views import media
+from ivr import views as ivr_views
 from properties.views import home
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("properties/", include("properties.urls")),
     path("reservations/", include("reservations.urls")),
     path("sms/status", sms_status, name="sms_status"),
+    path("voice", ivr_views.voice, name="voice"),
+    path("voice/decision", ivr_views.voice_decision, name="voice_decision"),
+    path("ivr/", include("ivr.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media, name="media"),
 ]

@@ -4,7 +4,6 @@ import string
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from phonenumber_field.phonenumber import to_python
 
 from accounts.models import User
 from airtng.messaging.models import Direction, Message, Status
@@ -50,18 +49,11 @@ def answer_host_sms(*, sid: str | None, from_number: str, body: str) -> str | No
         except IntegrityError:
             # Twilio delivered this message before: answer as we did then, do nothing more.
             return Message.objects.get(sid=sid).reply or None
-        sender = sender_of(from_number)
+        sender = User.objects.with_verified_number(from_number)
         received.user = sender
         received.reply = reply_to(sender, keyword(body)) or ""
         received.save(update_fields=["user", "reply"])
     return received.reply or None
-
-
-def sender_of(from_number: str) -> User | None:
-    number = to_python(from_number)
-    if not number or not number.is_valid():
-        return None
-    return User.objects.filter(phone_number=number, phone_verified=True).first()
 
 
 def reply_to(sender: User | None, word: str) -> str | None:

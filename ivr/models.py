@@ -1,0 +1,158 @@
+"""A phone tree staff edit in the admin: menus that speak a prompt and options per key."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+KEYS = [(key, key) for key in "0123456789*#"]
+SLUG_HELP = _("Letters, digits and hyphens; the menu answers at /ivr/<this>.")
+
+
+class Menu(models.Model):
+    """A prompt read inside a <Gather>; the key pressed is posted to /ivr/<choice_slug>."""
+
+    name = models.CharField(_("name"), max_length=80)
+    entry_slug = models.SlugField(
+        _("played at"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Set for a menu a call can start at, e.g. welcome for /ivr/welcome."),
+    )
+    choice_slug = models.SlugField(
+        _("keys posted to"),
+        unique=True,
+        help_text=_("e.g. menu: the key pressed is posted to /ivr/menu."),
+    )
+    prompt = models.TextField(_("prompt"), max_length=2000)
+    voice = models.CharField(
+        _("voice"), max_length=40, blank=True, help_text=_("e.g. Polly.Amy; empty: Twilio's.")
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("e.g. en-GB"))
+    loop = models.PositiveSmallIntegerField(_("times the prompt is read"), default=3)
+    reply_voice = models.CharField(
+        _("voice of the replies"),
+        max_length=40,
+        blank=True,
+        help_text=_("For what is said after a key is pressed."),
+    )
+    reply_language = models.CharField(_("language of the replies"), max_length=10, blank=True)
+    main_menu = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"entry_slug__isnull": False},
+        verbose_name=_("main menu"),
+        help_text=_("Where an unknown key or “back” returns; empty: this menu."),
+    )
+
+    class Meta:
+        verbose_name = _("phone menu")
+        verbose_name_plural = _("phone menus")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(loop__gte=1, loop__lte=10), name="menu_loop_between_1_and_10"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        slugs = Q(entry_slug=self.choice_slug) | Q(choice_slug=self.entry_slug)
+        if (
+            self.entry_slug == self.choice_slug
+            or Menu.objects.filter(slugs).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(_("Each /ivr/ address can belong to one menu only."))
+        if self.main_menu_id and self.main_menu.entry_slug is None:
+            raise ValidationError(
+                {"main_menu": _("The main menu must be one a call can start at.")}
+            )
+        if not self.entry_slug and not self.main_menu_id:
+            raise ValidationError({"main_menu": _("Choose the main menu this one returns to.")})
+
+    @property
+    def home(self):
+        return self.main_menu or self
+
+
+class Option(models.Model):
+    class Action(models.TextChoices):
+        SAY_AND_HANG_UP = "say", _("Say a text, then hang up")
+        MENU = "menu", _("Go to another menu")
+        DIAL = "dial", _("Dial a number")
+        BACK = "back", _("Go back to the main menu")
+
+    menu = models.ForeignKey(
+        Menu, on_delete=models.CASCADE, related_name="options", verbose_name=_("menu")
+    )
+    key = models.CharField(_("key"), max_length=1, choices=KEYS)
+    action = models.CharField(_("action"), max_length=4, choices=Action.choices)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        max_length=4000,
+        help_text=_("What is said; a blank line starts another <Say>."),
+    )
+    target_menu = models.ForeignKey(
+        Menu,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("menu to go to"),
+    )
+    number = PhoneNumberField(_("number to dial"), blank=True)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["menu", "key"],
+                name="option_one_action_per_key",
+                violation_error_message=_("Each key can have only one action in a menu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.get_action_display()}"
+
+    def clean(self):
+        required = {
+            self.Action.SAY_AND_HANG_UP: ("text", _("Write what is said.")),
+            self.Action.MENU: ("target_menu", _("Choose the menu to go to.")),
+            self.Action.DIAL: ("number", _("Enter the number to dial, in E.164 (+14155550100).")),
+        }.get(self.action)
+        if required and not getattr(self, required[0]):
+            raise ValidationError({required[0]: required[1]})
+
+    @property
+    def sayings(self):
+        return [part.strip() for part in self.text.split("\n\n") if part.strip()]
+
+
+class CallStep(models.Model):
+    """What a call was answered at one step, so a retried request is answered the same."""
+
+    call_sid = models.CharField(_("call SID"), max_length=64)
+    step = models.CharField(_("step"), max_length=64)
+    twiml = models.TextField(_("TwiML"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call step")
+        verbose_name_plural = _("call steps")
+        constraints = [
+            models.UniqueConstraint(fields=["call_sid", "step"], name="call_step_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.call_sid} {self.step}"

@@ -1,0 +1,45 @@
+from django.http import Http404
+
+from airtng.twilio import twilio_webhook, twiml
+
+from . import services, voice_line
+
+
+def twilio_params(request):
+    """Twilio sends its parameters in the query string or the body, as configured."""
+    return request.POST if request.method == "POST" else request.GET
+
+
+@twilio_webhook(methods=("GET", "POST"))
+def phone_tree(request, slug):
+    """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
+    menu = services.menu_at(slug)
+    if menu is None:
+        raise Http404
+    if slug == menu.entry_slug:
+        return twiml(services.play(menu))
+    return twiml(services.answer(menu, twilio_params(request).get("Digits")))
+
+
+@twilio_webhook(methods=("GET", "POST"))
+def voice(request):
+    params = twilio_params(request)
+    attempt = request.GET.get("attempt", "1")
+    return twiml(
+        voice_line.greet(
+            caller=params.get("From", ""), attempt=int(attempt) if attempt.isdigit() else 1
+        )
+    )
+
+
+@twilio_webhook(methods=("GET", "POST"))
+def voice_decision(request):
+    params = twilio_params(request)
+    return twiml(
+        voice_line.decide_by_keypad(
+            call_sid=params.get("CallSid", "")[:64],
+            caller=params.get("From", ""),
+            reservation_id=request.GET.get("reservation", ""),
+            digits=params.get("Digits", ""),
+        )
+    )

@@ -1,0 +1,126 @@
+"""Airtng's own number: callers are greeted, and a host can answer a request by keypad."""
+
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from twilio.twiml.voice_response import VoiceResponse
+
+from accounts.models import User
+from reservations import texts
+from reservations.models import Reservation
+from reservations.services import (
+    NotPending,
+    ReservationError,
+    decide_reservation,
+    outstanding_request,
+)
+
+from .models import CallStep
+
+GATHER_TIMEOUT_SECONDS = 6
+ACCEPT_KEY, REJECT_KEY = "1", "2"
+
+
+def greet(*, caller: str, attempt: int = 1) -> VoiceResponse:
+    """Greet the caller; a host with a request waiting hears it and may answer it."""
+    response = VoiceResponse()
+    user = User.objects.with_verified_number(caller)
+    if user is None:
+        response.say(_("Thanks for calling!"))
+        return response
+    greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
+    request = outstanding_request(user)
+    if request is None:
+        response.say(greeting)
+        return response
+    offer_choice(response, request, intro=greeting)
+    if attempt == 1:
+        response.redirect(f"/voice?attempt={attempt + 1}", method="POST")
+    else:
+        response.say(_("Goodbye!"))
+        response.hangup()
+    return response
+
+
+def offer_choice(response, request: Reservation, *, intro: str = ""):
+    gather = response.gather(
+        num_digits=1,
+        action=f"/voice/decision?reservation={request.pk}",
+        method="POST",
+        timeout=GATHER_TIMEOUT_SECONDS,
+    )
+    guests = ngettext("%(count)d guest", "%(count)d guests", request.guests) % {
+        "count": request.guests
+    }
+    gather.say(
+        " ".join(
+            part
+            for part in (
+                intro,
+                _(
+                    "%(guest)s asks to stay at %(property)s from %(check_in)s to %(check_out)s, "
+                    "%(guests)s. Press 1 to accept, or 2 to reject."
+                )
+                % {
+                    "guest": request.guest.first_name,
+                    "property": request.property.title,
+                    "check_in": date_format(request.check_in, "F j"),
+                    "check_out": date_format(request.check_out, "F j"),
+                    "guests": guests,
+                },
+            )
+            if part
+        )
+    )
+
+
+def decide_by_keypad(
+    *, call_sid: str, caller: str, reservation_id: str, digits: str
+) -> VoiceResponse | str:
+    """Apply the host's key, once per call and request: a retried post hears the same answer."""
+    response = VoiceResponse()
+    host = User.objects.with_verified_number(caller)
+    request = (
+        Reservation.objects.filter(pk=reservation_id, property__host=host)
+        .select_related("guest", "property")
+        .first()
+        if host and reservation_id.isdigit()
+        else None
+    )
+    if request is None:
+        response.say(texts.nothing_to_answer())
+        response.hangup()
+        return response
+    if digits not in (ACCEPT_KEY, REJECT_KEY):
+        response.say(_("Sorry, that is not one of the choices."))
+        offer_choice(response, request)
+        response.say(_("Goodbye!"))
+        response.hangup()
+        return response
+    with transaction.atomic():
+        step = None
+        if call_sid:
+            try:
+                with transaction.atomic():
+                    step = CallStep.objects.create(
+                        call_sid=call_sid, step=f"decision-{request.pk}", twiml=""
+                    )
+            except IntegrityError:
+                return CallStep.objects.get(call_sid=call_sid, step=f"decision-{request.pk}").twiml
+        try:
+            decide_reservation(
+                reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE
+            )
+        except NotPending:
+            response.say(_("This request was already decided."))
+        except ReservationError as refused:
+            response.say(str(refused.message))
+        else:
+            response.say(texts.host_decided(digits == ACCEPT_KEY))
+        response.say(_("Goodbye!"))
+        response.hangup()
+        if step:
+            step.twiml = str(response)
+            step.save(update_fields=["twiml"])
+    return response
