@@ -50,6 +50,23 @@ class ProfileForm(AccountFieldsMixin, forms.ModelForm):
         return super().save(commit)
 
 
+class VerifyPhoneForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        error_messages={"required": _("Enter the 6-digit code we texted you.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        # People copy "123 456" or "123-456" as often as "123456".
+        code = "".join(self.cleaned_data["code"].replace("-", "").split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("The code is 6 digits, like 123456."))
+        return code
+
+
 def save_unless_taken(form):
     """Save `form`; a concurrent sign-up that took the email or number becomes a form error.
 

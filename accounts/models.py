@@ -1,9 +1,18 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
+
+# Phone verification: a code lives 10 minutes and allows 5 wrong tries; sending one is
+# limited so that nobody can use Airtng to flood a number with texts.
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RESEND_INTERVAL = timedelta(seconds=60)
+MAX_SENDS_PER_HOUR = 5
 
 
 class AccountManager(UserManager):
@@ -82,3 +91,48 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+class PhoneVerification(models.Model):
+    """The code last texted to a user to prove the number is theirs, and how often we texted.
+
+    Only an HMAC of the code is kept: a six-digit code is guessed from a plain hash in
+    a moment, but not without the SECRET_KEY.
+    """
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="phone_verification",
+        verbose_name=_("user"),
+    )
+    phone_number = PhoneNumberField(_("texted to"))
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    sent_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Sends are capped per hour counted from the first send of that hour.
+    sends_since = models.DateTimeField(_("counting sends since"))
+    sends = models.PositiveSmallIntegerField(_("sends this hour"), default=0)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("sent_at")),
+                name="phone_verification_expires_after_sending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempts__lte=MAX_ATTEMPTS),
+                name="phone_verification_attempts_capped",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.phone_number}"
+
+    @property
+    def tries_left(self):
+        return max(MAX_ATTEMPTS - self.attempts, 0)

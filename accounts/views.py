@@ -1,11 +1,18 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from .forms import ProfileForm, SignupForm, save_unless_taken
+from . import services
+from .forms import ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
+from .models import CODE_TTL
 
 
 def signup(request):
@@ -17,7 +24,8 @@ def signup(request):
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Airtng, %(name)s!") % {"name": user.first_name})
-            return redirect(next_url(request) or "home")
+            text_code(request)
+            return redirect(verify_phone_url(next=next_url(request)))
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -30,6 +38,11 @@ def next_url(request):
     return url if safe else None
 
 
+def verify_phone_url(*, next=None):
+    url = reverse("verify_phone")
+    return f"{url}?{urlencode({'next': next})}" if next else url
+
+
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -37,3 +50,60 @@ def profile(request):
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def verify_phone(request):
+    if request.user.phone_verified:
+        messages.success(request, _("Your phone number is verified."))
+        return redirect(next_url(request) or "profile")
+    form = VerifyPhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verified = services.confirm_phone(user=request.user, code=form.cleaned_data["code"])
+        except services.VerificationError as refused:
+            form.add_error(None, refused.message)
+        else:
+            if verified:
+                messages.success(request, _("Your phone number is verified."))
+                return redirect(next_url(request) or "profile")
+            form.add_error("code", wrong_code_message(request.user))
+    return render(request, "accounts/verify.html", {"form": form, "next": next_url(request)})
+
+
+@login_required
+@require_POST
+def send_verification_code(request):
+    if not request.user.phone_verified:
+        text_code(request)
+    return redirect(verify_phone_url(next=next_url(request)))
+
+
+def text_code(request):
+    try:
+        services.send_verification_code(user=request.user)
+    except services.VerificationError as refused:
+        messages.error(request, refused.message)
+    else:
+        minutes = CODE_TTL // timedelta(minutes=1)
+        messages.success(
+            request,
+            ngettext(
+                "We texted a code to %(number)s. It expires in %(minutes)d minute.",
+                "We texted a code to %(number)s. It expires in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"number": request.user.phone_number.as_international, "minutes": minutes},
+        )
+
+
+def wrong_code_message(user):
+    verification = services.phone_verification_for(user)
+    tries_left = verification.tries_left if verification else 0
+    if not tries_left:
+        return _("That code is wrong, and it was the last try. Ask for a new code.")
+    return ngettext(
+        "That code is wrong. You have %(count)d more try.",
+        "That code is wrong. You have %(count)d more tries.",
+        tries_left,
+    ) % {"count": tries_left}

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import verified_phone_required
 from reservations.forms import StayRequestForm
 
 from .forms import PropertyForm
@@ -31,7 +32,7 @@ def my_listings(request):
     return render(request, "properties/mine.html", {"listings": listings})
 
 
-@login_required
+@verified_phone_required
 def property_create(request):
     form = PropertyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
+from accounts.decorators import verified_phone_required
 from airtng.twilio import twilio_webhook, twiml
 from properties.models import Property
 
@@ -13,7 +14,7 @@ from .forms import StayRequestForm
 from .models import Reservation
 
 
-@login_required
+@verified_phone_required
 def request_stay(request, property_pk):
     listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
     if request.method != "POST":

@@ -37,19 +37,19 @@ def test_it_shows_the_signup_form(client):
 
 
 @pytest.mark.django_db
-def test_it_creates_the_account_logs_in_and_sends_home(client):
+def test_it_creates_the_account_logs_in_and_asks_to_verify_the_number(client):
     response = sign_up(client)
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("verify_phone")
     user = User.objects.get()
     assert (user.first_name, user.last_name, user.email) == ("Ada", "Lovelace", "ada@example.com")
     assert user.check_password(PASSWORD)
     assert client.session["_auth_user_id"] == str(user.pk)
 
-    home = client.get(response.url)
-    assert "Welcome to Airtng, Ada!" in home.text
-    assert "Log out" in home.text
+    verify = client.get(response.url)
+    assert "Welcome to Airtng, Ada!" in verify.text
+    assert "Log out" in verify.text
 
 
 @pytest.mark.django_db
@@ -152,11 +152,11 @@ def test_it_rejects_a_weak_password(client, password, message):
 
 
 @pytest.mark.django_db
-def test_it_continues_to_next_after_signup(client):
+def test_it_keeps_next_through_verifying_the_number(client):
     response = client.post(reverse("signup") + "?next=/properties/mine/", signup_form())
 
     assert response.status_code == 302
-    assert response.url == "/properties/mine/"
+    assert response.url == reverse("verify_phone") + "?next=%2Fproperties%2Fmine%2F"
 
 
 @pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_it_ignores_a_next_that_leaves_the_site(client, next_url):
     response = client.post(reverse("signup") + f"?next={next_url}", signup_form())
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("verify_phone")
 
 
 def test_it_sends_a_logged_in_user_home(login, guest):
