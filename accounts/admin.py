@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import PhoneVerification, User
 
 
 class StaffCreatedUserForm(AdminUserCreationForm):
@@ -54,3 +54,14 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(PhoneVerification)
+class PhoneVerificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "phone_number", "sent_at", "expires_at", "attempts", "confirmed_at")
+    search_fields = ("user__email", "phone_number")
+    list_select_related = ("user",)
+    readonly_fields = [field.name for field in PhoneVerification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Menu, Option
+from .models import CallStep, Menu, Option
 
 
 class OptionInline(admin.TabularInline):
@@ -20,3 +20,13 @@ class MenuAdmin(admin.ModelAdmin):
         (None, {"fields": ("prompt", "voice", "language", "loop")}),
         (None, {"fields": ("reply_voice", "reply_language")}),
     )
+
+
+@admin.register(CallStep)
+class CallStepAdmin(admin.ModelAdmin):
+    list_display = ("call_sid", "step", "created_at")
+    search_fields = ("call_sid",)
+    readonly_fields = ("call_sid", "step", "twiml", "created_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Reservation
+from .models import OutstandingRequest, Reservation
 
 
 @admin.register(Reservation)
@@ -60,3 +60,14 @@ class ReservationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{reservation}: {refused.message}", messages.WARNING)
         if decided:
             self.message_user(request, _("%(count)d reservation(s) decided.") % {"count": decided})
+
+
+@admin.register(OutstandingRequest)
+class OutstandingRequestAdmin(admin.ModelAdmin):
+    list_display = ("host", "reservation", "offered_at")
+    search_fields = ("host__email", "host__first_name")
+    list_select_related = ("host", "reservation__property", "reservation__guest")
+    readonly_fields = ("host", "reservation", "offered_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -127,3 +127,19 @@ def test_staff_can_add_a_user_with_a_phone_number(login, staff):
 
     assert response.status_code == 302
     assert User.objects.filter(email="new@example.com", phone_number="+12025550188").exists()
+
+
+OUR_APPS = {"accounts", "properties", "reservations", "ivr", "messaging"}
+
+
+def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):
+    from django.apps import apps
+    from django.contrib import admin
+
+    client = login(staff)
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        assert admin.site.is_registered(model), model
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
