@@ -130,6 +130,7 @@ def test_staff_can_add_a_user_with_a_phone_number(login, staff):
 
 
 OUR_APPS = {"accounts", "properties", "reservations", "ivr", "messaging"}
+EDITED_INLINE = {"ivr.option"}  # on its menu's page
 
 
 def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):
@@ -138,7 +139,7 @@ def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):
 
     client = login(staff)
     for model in apps.get_models():
-        if model._meta.app_label not in OUR_APPS:
+        if model._meta.app_label not in OUR_APPS or model._meta.label_lower in EDITED_INLINE:
             continue
         assert admin.site.is_registered(model), model
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
