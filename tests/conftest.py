@@ -115,8 +115,12 @@ def twilio(twilio_server, settings):
 
 
 @pytest.fixture
-def run_worker():
-    """Run queued tasks as `manage.py db_worker --batch` would, until none are ready."""
+def run_worker(transactional_db):
+    """Run queued tasks as `manage.py db_worker --batch` would, until none are ready.
+
+    Outside a test transaction, as in production: the worker sees committed rows only, and
+    checks its connection between tasks, which inside a transaction closes it (PostgreSQL).
+    """
 
     def run():
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -61,7 +61,12 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                form = {
+                    k: v[0]
+                    for k, v in parse_qs(
+                        self.rfile.read(length).decode(), keep_blank_values=True
+                    ).items()
+                }
                 expected = (
                     "Basic "
                     + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()

@@ -107,7 +107,11 @@ def status_callback_url():
 def finish(message, *, status):
     """Release the claim; a status callback that came first is not overwritten."""
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status, lease_expires_at=None, next_attempt_at=None, error_code=None
+        status=status,
+        lease_expires_at=None,
+        next_attempt_at=None,
+        error_code=None,
+        error_message="",
     )
 
 
@@ -132,7 +136,11 @@ def retry_later(message, *, code, reason):
 
 def give_up(message, *, code, reason):
     Message.objects.filter(pk=message.pk).update(
-        status=Status.FAILED, lease_expires_at=None, error_code=code, error_message=reason[:500]
+        status=Status.FAILED,
+        lease_expires_at=None,
+        next_attempt_at=None,
+        error_code=code,
+        error_message=reason[:500],
     )
     if code == OPTED_OUT_ERROR and message.user_id:
         type(message.user).objects.filter(pk=message.user_id).update(sms_opted_out=True)
@@ -142,9 +150,11 @@ def retry_failed(message) -> bool:
     """Send a failed outbound message again, from the first attempt."""
     from .tasks import deliver_message
 
+    # A message the carrier failed has the sid of that attempt; kept, it would make
+    # deliver() take the message as already sent.
     reset = Message.objects.filter(
         pk=message.pk, direction=Direction.OUTBOUND, status=Status.FAILED
-    ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None)
+    ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None, sid=None)
     if reset:
         deliver_message.enqueue(message.pk)
     return bool(reset)

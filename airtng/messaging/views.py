@@ -12,6 +12,6 @@ def sms_status(request):
     services.record_status(
         sid=request.POST.get("MessageSid", ""),
         status=request.POST.get("MessageStatus", ""),
-        error_code=int(error_code) if error_code.isdigit() else None,
+        error_code=int(error_code) if error_code.isascii() and error_code.isdigit() else None,
     )
     return HttpResponse(status=204)

@@ -1,0 +1,209 @@
+"""Staff read the SMS log in the admin and send failed messages again."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from airtng.messaging.models import Direction, Message
+from airtng.messaging.services import MAX_ATTEMPTS, queue_sms
+from tests.fake_twilio import Answer
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:messaging_message_changelist")
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def log(db):
+    """One SMS of each kind the log holds."""
+
+    def message(**fields):
+        fields.setdefault("direction", Direction.OUTBOUND)
+        fields.setdefault("from_number", "+15005550006")
+        fields.setdefault("body", "Hello")
+        return Message.objects.create(**fields)
+
+    return {
+        "failed": message(to="+12015550101", status="failed", error_code=21211),
+        "delivered": message(to="+12015550102", status="delivered", sid="SM" + "1" * 32),
+        "inbound": message(
+            direction=Direction.INBOUND,
+            to="+15005550006",
+            from_number="+12015550103",
+            body="accept",
+            status="received",
+        ),
+    }
+
+
+def listed(response):
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list)
+
+
+def retry(client, *messages):
+    return client.post(
+        CHANGELIST,
+        {"action": "retry_selected", "_selected_action": [m.pk for m in messages]},
+        follow=True,
+    )
+
+
+def notices(response):
+    return [str(notice) for notice in get_messages(response.wsgi_request)]
+
+
+def test_staff_see_the_sms_log(login, staff, log):
+    response = login(staff).get(CHANGELIST)
+
+    assert listed(response) == set(log.values())
+    row = response.text[response.text.index('id="result_list"') :]
+    for shown in ("+12015550101", "Failed", "21211", "Delivered", "accept"):
+        assert shown in row
+
+
+def test_guests_and_hosts_cannot_read_the_log(login, make_user, log):
+    response = login(make_user()).get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_log_offers_filters_by_status_and_direction(login, staff, log):
+    response = login(staff).get(CHANGELIST)
+
+    titles = {str(spec.title) for spec in response.context["cl"].filter_specs}
+    assert {"status", "direction"} <= titles
+    assert "?direction__exact=in" in response.text
+    assert "?status__exact=failed" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status__exact": "failed"}, ["failed"]),
+        ({"status__exact": "received"}, ["inbound"]),
+        ({"direction__exact": "in"}, ["inbound"]),
+        ({"direction__exact": "out"}, ["failed", "delivered"]),
+        ({"direction__exact": "out", "status__exact": "delivered"}, ["delivered"]),
+    ],
+)
+def test_the_log_filters_by_status_and_direction(login, staff, log, query, expected):
+    response = login(staff).get(CHANGELIST, query)
+
+    assert listed(response) == {log[name] for name in expected}
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [("+12015550101", "failed"), ("+12015550103", "inbound"), ("5550102", "delivered")],
+)
+def test_the_log_is_searched_by_number(login, staff, log, number, expected):
+    response = login(staff).get(CHANGELIST, {"q": number})
+
+    assert listed(response) == {log[expected]}
+
+
+def test_an_sms_about_a_reservation_links_to_it(login, staff, guest, listing, make_reservation):
+    reservation = make_reservation(listing, guest)
+    message = Message.objects.get(reservation=reservation)
+    link = reverse("admin:reservations_reservation_change", args=[reservation.pk])
+    client = login(staff)
+
+    in_list = client.get(CHANGELIST).text
+    on_page = client.get(reverse("admin:messaging_message_change", args=[message.pk])).text
+
+    assert f'<a href="{link}">#{reservation.pk}</a>' in in_list
+    assert f'<a href="{link}">#{reservation.pk}</a>' in on_page
+
+
+def test_the_log_cannot_be_written_by_hand(login, staff, log):
+    client = login(staff)
+
+    assert client.get(reverse("admin:messaging_message_add")).status_code == 403
+    response = client.post(
+        reverse("admin:messaging_message_change", args=[log["failed"].pk]),
+        {"to": "+19999999999", "body": "Changed", "status": "delivered"},
+    )
+    log["failed"].refresh_from_db()
+    assert response.status_code in (200, 302)
+    assert (log["failed"].to, log["failed"].status) == ("+12015550101", "failed")
+
+
+def test_retrying_a_message_that_ran_out_of_attempts_sends_it_again(
+    twilio, run_worker, time_passes, login, staff
+):
+    twilio.answer_next(*[Answer(status=500, code=20500)] * MAX_ATTEMPTS)
+    message = queue_sms(to="+12015550123", body="Your stay starts tomorrow.")
+    for _ in range(MAX_ATTEMPTS):
+        run_worker()
+        time_passes()
+    assert Message.objects.get(pk=message.pk).status == "failed"
+
+    response = retry(login(staff), message)
+    run_worker()
+
+    assert notices(response) == ["1 message will be sent again."]
+    assert [sms["Body"] for sms in twilio.sent] == ["Your stay starts tomorrow."]
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.error_code) == ("queued", 1, None)
+
+
+def test_retrying_a_message_twilio_refused_sends_it_again(twilio, run_worker, login, staff):
+    twilio.answer_next(Answer(status=400, code=21614))
+    message = queue_sms(to="+12015550123", body="Your stay starts tomorrow.")
+    run_worker()
+    assert Message.objects.get(pk=message.pk).status == "failed"
+
+    retry(login(staff), message)
+    run_worker()
+
+    assert [r["answer"].status for r in twilio.requests] == [400, 201]
+    assert [sms["Body"] for sms in twilio.sent] == ["Your stay starts tomorrow."]
+    message.refresh_from_db()
+    assert message.status == "queued"
+
+
+def test_retrying_a_message_the_carrier_failed_sends_it_again(
+    twilio, run_worker, login, staff, status_callback, settings
+):
+    settings.PUBLIC_BASE_URL = ""
+    message = queue_sms(to="+12015550123", body="Your stay starts tomorrow.")
+    run_worker()
+    first_sid = Message.objects.get(pk=message.pk).sid
+    status_callback(first_sid, "failed", ErrorCode="30008")
+    assert Message.objects.get(pk=message.pk).status == "failed"
+
+    retry(login(staff), message)
+    run_worker()
+
+    assert len(twilio.sent) == 2
+    message.refresh_from_db()
+    assert message.status == "queued"
+    assert message.sid not in (None, first_sid)
+
+
+def test_messages_that_have_not_failed_are_not_retried(twilio, run_worker, login, staff, log):
+    response = retry(login(staff), log["delivered"], log["inbound"])
+    run_worker()
+
+    assert notices(response) == ["0 messages will be sent again."]
+    assert twilio.requests == []
+    log["delivered"].refresh_from_db()
+    log["inbound"].refresh_from_db()
+    assert (log["delivered"].status, log["inbound"].status) == ("delivered", "received")
+
+
+def test_only_the_failed_ones_of_a_selection_are_retried(twilio, run_worker, login, staff, log):
+    response = retry(login(staff), *log.values())
+    run_worker()
+
+    assert notices(response) == ["1 message will be sent again."]
+    assert [sms["To"] for sms in twilio.sent] == ["+12015550101"]
+    log["failed"].refresh_from_db()
+    assert log["failed"].status == "queued"
