@@ -94,6 +94,12 @@ TWILIO_ACCOUNT_SID = "AC" + "0" * 32
 TWILIO_AUTH_TOKEN = "test-auth-token"
 
 
+@pytest.fixture(autouse=True)
+def twilio_auth_token(settings):
+    """Webhooks are signed with a real token; production refuses requests without one."""
+    settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
+
+
 @pytest.fixture(scope="session")
 def twilio_server():
     fake = FakeTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)

@@ -72,6 +72,8 @@ def deliver(message_id):
     if message.sid:
         # Twilio took it before the worker that sent it died: never send it twice.
         finish(message, status=Status.QUEUED)
+    elif message.user and message.user.sms_opted_out:
+        give_up(message, code=OPTED_OUT_ERROR, reason="The recipient replied STOP.")
     elif not twilio_is_configured():
         finish(message, status=Status.SENT)
     else:

@@ -1,8 +1,12 @@
+import re
+
 from django.http import HttpResponse
 
 from airtng.twilio import twilio_webhook
 
 from . import services
+
+TWILIO_ERROR_CODE = re.compile(r"[0-9]{1,6}")
 
 
 @twilio_webhook()
@@ -12,6 +16,6 @@ def sms_status(request):
     services.record_status(
         sid=request.POST.get("MessageSid", ""),
         status=request.POST.get("MessageStatus", ""),
-        error_code=int(error_code) if error_code.isascii() and error_code.isdigit() else None,
+        error_code=int(error_code) if TWILIO_ERROR_CODE.fullmatch(error_code) else None,
     )
     return HttpResponse(status=204)

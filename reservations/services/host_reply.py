@@ -1,5 +1,6 @@
 """An SMS to Airtng's number: a host answering their request, or a carrier keyword."""
 
+import re
 import string
 
 from django.conf import settings
@@ -21,6 +22,8 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop", "yes"}
 HELP_WORDS = {"help", "info"}
 MAX_STORED_BODY = 1600
+# A Twilio SID is two letters and 32 hex digits; anything else cannot be one, nor fit the column.
+TWILIO_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
 def keyword(body: str) -> str:
@@ -35,12 +38,13 @@ def answer_host_sms(*, sid: str | None, from_number: str, body: str) -> str | No
     """
     body = body.replace("\x00", "")[:MAX_STORED_BODY]
     from_number = from_number.replace("\x00", "")[:32]
+    sid = sid if sid and TWILIO_SID.fullmatch(sid) else None
     with transaction.atomic():
         try:
             with transaction.atomic():
                 received = Message.objects.create(
                     direction=Direction.INBOUND,
-                    sid=sid or None,
+                    sid=sid,
                     to=settings.TWILIO_PHONE_NUMBER,
                     from_number=from_number,
                     body=body,

@@ -94,7 +94,7 @@ def test_a_reply_racing_a_new_request_decides_the_oldest_and_offers_one_next(
         newcomer = make_user()
         host_sms_before = sms_to(host).count()
 
-        def act(which, round_=round_):
+        def act(which, round_=round_, newcomer=newcomer):
             if which == "reply":
                 return services.answer_host_sms(
                     sid=f"SM{round_:032d}", from_number=str(host.phone_number), body="reject"

@@ -14,17 +14,13 @@ from airtng.messaging.services import LEASE, requeue_stalled
 SWEEP_EVERY_SECONDS = LEASE.total_seconds() / 4
 
 
-def sweep():
-    close_old_connections()
-    try:
-        requeue_stalled()
-    finally:
-        connection.close()
-
-
 def sweep_forever(stop: threading.Event):
     while not stop.wait(SWEEP_EVERY_SECONDS):
-        sweep()
+        close_old_connections()
+        try:
+            requeue_stalled()
+        finally:
+            connection.close()  # this thread's own connection
 
 
 class Command(DatabaseWorkerCommand):
@@ -33,7 +29,7 @@ class Command(DatabaseWorkerCommand):
     )
 
     def handle(self, *args, **options):
-        sweep()
+        requeue_stalled()
         stop = threading.Event()
         if not options.get("batch"):
             threading.Thread(target=sweep_forever, args=(stop,), daemon=True).start()
