@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its db_worker command is extended by ours.
     "airtng.messaging",
     "django_tasks_db",
+    "airtng.simulator",
     "accounts",
     "properties",
     "reservations",
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "airtng.simulator.context_processors.simulator",
             ],
         },
     },

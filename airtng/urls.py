@@ -15,6 +15,7 @@ urlpatterns = [
     path("voice", ivr_views.voice, name="voice"),
     path("voice/decision", ivr_views.voice_decision, name="voice_decision"),
     path("ivr/", include("ivr.urls")),
+    path("phone/", include("airtng.simulator.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media, name="media"),
 ]

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from airtng.simulator.phone import HttpTransport, Phone, TestClientTransport
+
+
+class Command(BaseCommand):
+    help = "Call Airtng from a phone number, press keys at each menu, and print what is heard."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="The phone calling, E.164.")
+        parser.add_argument(
+            "--to", default="/voice", help="Where the call goes: /voice or /ivr/welcome."
+        )
+        parser.add_argument("--digits", nargs="*", default=[], help="Keys, one per menu.")
+        parser.add_argument("--server", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--in-process", action="store_true", help="Use Django's test client, no server."
+        )
+
+    def handle(self, *args, number, to, digits, server, in_process, **options):
+        transport = TestClientTransport() if in_process else HttpTransport(server)
+        for line in Phone(number, transport).call(to, digits):
+            self.stdout.write(line)

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from airtng.simulator.phone import HttpTransport, Phone, TestClientTransport
+
+
+class Command(BaseCommand):
+    help = "Text Airtng from a phone number, as Twilio would deliver it, and print the reply."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="The phone sending the SMS, E.164.")
+        parser.add_argument("body", help="What the SMS says.")
+        parser.add_argument("--server", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--in-process", action="store_true", help="Use Django's test client, no server."
+        )
+
+    def handle(self, *args, number, body, server, in_process, **options):
+        transport = TestClientTransport() if in_process else HttpTransport(server)
+        replies = Phone(number, transport).text(body)
+        for reply in replies:
+            self.stdout.write(f"Airtng: {reply}")
+        if not replies:
+            self.stdout.write("(no reply)")

@@ -1,0 +1,143 @@
+"""A phone for the command line: it texts and calls Airtng over HTTP, as Twilio would."""
+
+import secrets
+from urllib.parse import urlencode, urljoin
+from xml.etree import ElementTree
+
+import requests
+from django.conf import settings
+
+from airtng.twilio import public_url, signature
+
+MAX_HOPS = 50
+
+
+def sid(prefix):
+    return prefix + secrets.token_hex(16)
+
+
+class HttpTransport:
+    """Requests to a running Airtng at `base_url`."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url.rstrip("/")
+
+    def __call__(self, method, path, params, signature):
+        response = requests.request(
+            method,
+            self.base_url + path,
+            data=params if method == "POST" else None,
+            headers={"X-Twilio-Signature": signature},
+            timeout=15,
+        )
+        return response.status_code, response.text
+
+    def url(self, path):
+        return self.base_url + path
+
+
+class TestClientTransport:
+    """Requests through Django's test client, in this process (for tests and scripts)."""
+
+    host = "127.0.0.1"
+
+    def __init__(self):
+        from django.test import Client
+
+        self.client = Client(HTTP_HOST=self.host)
+
+    def __call__(self, method, path, params, signature):
+        send = self.client.post if method == "POST" else self.client.get
+        response = send(
+            path, params if method == "POST" else None, HTTP_X_TWILIO_SIGNATURE=signature
+        )
+        return response.status_code, response.content.decode()
+
+    def url(self, path):
+        return f"http://{self.host}{path}"
+
+
+class Phone:
+    def __init__(self, number, transport):
+        self.number = number
+        self.transport = transport
+        self.account_sid = settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32
+
+    def request(self, method, path, params):
+        if method == "GET" and params:
+            path = f"{path}{'&' if '?' in path else '?'}{urlencode(params)}"
+            params = {}
+        url = public_url(path) if settings.PUBLIC_BASE_URL else self.transport.url(path)
+        return self.transport(method, path, params, signature(url, params))
+
+    def text(self, body):
+        """Send an SMS to Airtng; returns Airtng's replies."""
+        status, twiml = self.request(
+            "POST",
+            "/reservations/incoming",
+            {
+                "MessageSid": sid("SM"),
+                "AccountSid": self.account_sid,
+                "From": self.number,
+                "To": settings.TWILIO_PHONE_NUMBER,
+                "Body": body,
+                "NumMedia": "0",
+            },
+        )
+        if status != 200:
+            return [f"(Airtng answered {status})"]
+        return [message.text or "" for message in ElementTree.fromstring(twiml).iter("Message")]
+
+    def call(self, path="/voice", digits=()):
+        """Call Airtng at `path`, pressing `digits` at each <Gather>; yields what happens."""
+        digits = list(digits)
+        params = {
+            "CallSid": sid("CA"),
+            "AccountSid": self.account_sid,
+            "From": self.number,
+            "To": settings.TWILIO_PHONE_NUMBER,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+        }
+        method, extra = "POST", {}
+        for _ in range(MAX_HOPS):
+            status, twiml = self.request(method, path, {**params, **extra})
+            if status != 200:
+                yield f"(Airtng answered {status})"
+                return
+            next_step = None
+            for verb in ElementTree.fromstring(twiml):
+                if verb.tag == "Say":
+                    yield f"Say: {verb.text or ''}"
+                elif verb.tag == "Play":
+                    yield f"Play: {verb.text or ''}"
+                elif verb.tag == "Gather":
+                    for inner in verb:
+                        if inner.tag == "Say":
+                            yield f"Say: {inner.text or ''}"
+                    if not digits:
+                        yield "(no key pressed)"
+                        continue
+                    pressed = digits.pop(0)
+                    yield f"Press: {pressed}"
+                    next_step = (
+                        verb.get("action") or path,
+                        verb.get("method", "POST"),
+                        {"Digits": pressed},
+                    )
+                    break
+                elif verb.tag == "Redirect":
+                    next_step = (verb.text or path, verb.get("method", "POST"), {})
+                    break
+                elif verb.tag == "Dial":
+                    yield f"Dial: {(verb.text or '').strip()}"
+                    return
+                elif verb.tag in ("Hangup", "Reject"):
+                    yield "Hang up"
+                    return
+            if next_step is None:
+                yield "Hang up"
+                return
+            target, method, extra = next_step
+            path = target if target.startswith("/") else urljoin(path, target)
+        yield "(too many redirects)"

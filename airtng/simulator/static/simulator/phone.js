@@ -1,0 +1,297 @@
+// The phone simulator: texts and calls Airtng through its signed Twilio webhooks, and
+// plays the TwiML it answers with as a phone would.
+(() => {
+  "use strict";
+  const root = document.getElementById("simulator");
+  const urls = JSON.parse(document.getElementById("simulator-urls").textContent);
+  const strings = JSON.parse(document.getElementById("simulator-strings").textContent);
+  const airtngNumber = root.dataset.airtngNumber;
+  const accountSid = root.dataset.accountSid;
+  const $ = (id) => document.getElementById(id);
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+  const csrf = root.dataset.csrfToken;
+  let phone = "";
+  let call = null;
+  let seen = "";
+
+  const randomSid = (prefix) =>
+    prefix + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  // --- Talking to Airtng exactly as Twilio does -------------------------------------------
+  async function signedRequest(path, params, method = "POST") {
+    let url = new URL(path, location.origin);
+    if (method === "GET") {
+      for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    }
+    const signed = url.pathname + url.search;
+    const signing = await fetch(urls.sign, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ path: signed, params: method === "POST" ? params : {} }),
+    });
+    const { signature } = await signing.json();
+    const response = await fetch(signed, {
+      method,
+      headers: { "X-Twilio-Signature": signature },
+      body: method === "POST" ? new URLSearchParams(params) : undefined,
+    });
+    return { response, text: await response.text(), url: signed };
+  }
+
+  // --- Messages ---------------------------------------------------------------------------
+  function usePhone(number) {
+    phone = number.trim();
+    $("current-phone").textContent = phone || "—";
+    seen = "";
+    $("thread").replaceChildren();
+    refreshThread();
+  }
+
+  function bubble(cls, text, meta) {
+    const item = document.createElement("li");
+    item.className = "bubble " + cls;
+    const body = document.createElement("p");
+    body.textContent = text;
+    item.append(body);
+    if (meta) {
+      const small = document.createElement("small");
+      small.textContent = meta;
+      item.append(small);
+    }
+    return item;
+  }
+
+  async function refreshThread() {
+    if (!phone) return;
+    const response = await fetch(urls.messages + "?" + new URLSearchParams({ number: phone }));
+    if (!response.ok) return;
+    const { messages } = await response.json();
+    const fingerprint = JSON.stringify(messages.map((m) => [m.id, m.status, m.reply]));
+    if (fingerprint === seen) return;
+    seen = fingerprint;
+    const items = [];
+    for (const message of messages) {
+      if (message.direction === "in") {
+        items.push(bubble("from-phone", message.body, message.status_label));
+        if (message.reply) items.push(bubble("to-phone reply", message.reply, strings.airtng));
+      } else {
+        const item = bubble("to-phone", message.body, message.status_label);
+        item.dataset.sid = message.sid || "";
+        item.dataset.status = message.status;
+        if (message.sid) {
+          for (const [status, label] of [["delivered", strings.delivered], ["failed", strings.failed]]) {
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "link";
+            button.textContent = label;
+            button.addEventListener("click", () => reportStatus(message.sid, status));
+            item.append(button);
+          }
+        }
+        items.push(item);
+      }
+    }
+    $("thread").replaceChildren(...items);
+    $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
+  }
+
+  async function reportStatus(sid, status) {
+    const params = { MessageSid: sid, MessageStatus: status, AccountSid: accountSid, To: phone, From: airtngNumber };
+    if (status === "failed") params.ErrorCode = "30008";
+    await signedRequest(urls.sms_status, params);
+    refreshThread();
+  }
+
+  async function sendSms(body) {
+    if (!phone) return alert(strings.pick_phone);
+    const params = {
+      MessageSid: randomSid("SM"), SmsSid: "", AccountSid: accountSid, MessagingServiceSid: "",
+      From: phone, To: airtngNumber, Body: body, NumMedia: "0", NumSegments: "1",
+      SmsStatus: "received", ApiVersion: "2010-04-01",
+    };
+    params.SmsSid = params.MessageSid;
+    const { response } = await signedRequest(urls.incoming_sms, params);
+    if (!response.ok) alert(format(strings.error, { status: response.status }));
+    refreshThread();
+  }
+
+  // --- Calls: a small TwiML player ----------------------------------------------------------
+  function logCall(url, twiml) {
+    const item = document.createElement("li");
+    const request = document.createElement("code");
+    request.textContent = "→ " + url;
+    const answer = document.createElement("pre");
+    answer.textContent = twiml;
+    item.append(request, answer);
+    $("call-log").append(item);
+  }
+
+  function show(text, cls = "say") {
+    const line = document.createElement("p");
+    line.className = cls;
+    line.textContent = text;
+    $("screen").append(line);
+  }
+
+  function speak(text, voice) {
+    if (!$("sound").checked || !("speechSynthesis" in window)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const utterance = new SpeechSynthesisUtterance(text);
+      if (voice.getAttribute("language")) utterance.lang = voice.getAttribute("language");
+      utterance.onend = utterance.onerror = resolve;
+      speechSynthesis.speak(utterance);
+    });
+  }
+
+  async function say(verb) {
+    const times = Math.max(1, Math.min(parseInt(verb.getAttribute("loop") || "1", 10) || 1, 10));
+    show(verb.textContent);
+    for (let i = 0; i < times && call?.live; i++) await speak(verb.textContent, verb);
+  }
+
+  function play(verb) {
+    const audio = document.createElement("audio");
+    audio.controls = true;
+    audio.src = verb.textContent.trim();
+    $("screen").append(audio);
+  }
+
+  function waitForKeys(numDigits, finishOnKey, timeoutSeconds) {
+    return new Promise((resolve) => {
+      let digits = "";
+      let timer;
+      const done = (value) => {
+        clearTimeout(timer);
+        call.onKey = null;
+        setKeypad(false);
+        resolve(value);
+      };
+      const restart = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => done(digits), timeoutSeconds * 1000);
+      };
+      call.onKey = (key) => {
+        if (key === finishOnKey) return done(digits);
+        digits += key;
+        show(key, "key");
+        if (digits.length >= numDigits) return done(digits);
+        restart();
+      };
+      call.onHangUp = () => done(null);
+      setKeypad(true);
+      show(strings.press, "prompt");
+      restart();
+    });
+  }
+
+  function setKeypad(enabled) {
+    for (const key of $("keypad").querySelectorAll("button")) key.disabled = !enabled;
+  }
+
+  async function fetchTwiml(path, params, method) {
+    const { response, text, url } = await signedRequest(path, { ...call.params, ...params }, method);
+    logCall(`${method} ${url}${params.Digits !== undefined ? " Digits=" + params.Digits : ""}`, text);
+    if (!response.ok) {
+      show(format(strings.error, { status: response.status }), "error");
+      return null;
+    }
+    return new DOMParser().parseFromString(text, "text/xml");
+  }
+
+  async function runCall(path) {
+    let twiml = await fetchTwiml(path, {}, "POST");
+    let hops = 0;
+    while (twiml && call?.live && hops++ < 50) {
+      twiml = await runVerbs([...twiml.documentElement.children]);
+    }
+    endCall();
+  }
+
+  // Plays verbs in order; returns the next TwiML document to play, or null when the call ends.
+  async function runVerbs(verbs) {
+    for (const verb of verbs) {
+      if (!call?.live) return null;
+      switch (verb.tagName) {
+        case "Say": await say(verb); break;
+        case "Play": play(verb); break;
+        case "Pause": await new Promise((r) => setTimeout(r, 1000 * (parseInt(verb.getAttribute("length") || "1", 10) || 1))); break;
+        case "Gather": {
+          const keys = waitForKeys(
+            parseInt(verb.getAttribute("numDigits") || "99", 10),
+            verb.getAttribute("finishOnKey") ?? "#",
+            parseInt(verb.getAttribute("timeout") || "5", 10),
+          );
+          for (const inner of verb.children) {
+            if (inner.tagName === "Say") await say(inner);
+            if (inner.tagName === "Play") play(inner);
+          }
+          const digits = await keys;
+          if (digits === null) return null;
+          if (digits !== "") {
+            return fetchTwiml(verb.getAttribute("action") || call.path, { Digits: digits }, verb.getAttribute("method") || "POST");
+          }
+          break;
+        }
+        case "Redirect":
+          return fetchTwiml(verb.textContent.trim(), {}, verb.getAttribute("method") || "POST");
+        case "Dial":
+          show(format(strings.connecting, { number: verb.textContent.trim() }), "dial");
+          return null;
+        case "Hangup":
+        case "Reject":
+          return null;
+      }
+    }
+    return null;
+  }
+
+  function startCall(path) {
+    if (!phone) return alert(strings.pick_phone);
+    if (call?.live) endCall();
+    $("screen").replaceChildren();
+    $("call-log").replaceChildren();
+    call = {
+      live: true, path, onKey: null, onHangUp: null,
+      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: airtngNumber, CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01" },
+    };
+    $("hang-up").disabled = false;
+    show(format(strings.calling, { path }), "prompt");
+    runCall(path);
+  }
+
+  function endCall() {
+    if (!call?.live) return;
+    call.live = false;
+    call.onHangUp?.();
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+    setKeypad(false);
+    $("hang-up").disabled = true;
+    show(strings.call_ended, "ended");
+  }
+
+  // --- Wiring -------------------------------------------------------------------------------
+  $("phone-user").addEventListener("change", (event) => {
+    $("phone-number").value = event.target.value;
+    usePhone(event.target.value);
+  });
+  $("phone-number").addEventListener("change", (event) => usePhone(event.target.value));
+  $("sms-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = $("sms-body").value;
+    $("sms-body").value = "";
+    sendSms(body);
+  });
+  $("call-voice").addEventListener("click", () => startCall(urls.voice));
+  $("call-ivr").addEventListener("click", () => startCall(urls.ivr));
+  $("hang-up").addEventListener("click", endCall);
+  $("keypad").addEventListener("click", (event) => {
+    const key = event.target.dataset?.key;
+    if (key && call?.onKey) call.onKey(key);
+  });
+  const preset = new URLSearchParams(location.search).get("number");
+  if (preset) {
+    $("phone-number").value = preset;
+    usePhone(preset);
+  }
+  setInterval(refreshThread, 1500);
+})();

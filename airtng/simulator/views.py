@@ -1,0 +1,115 @@
+"""A phone in the browser: it talks to Airtng only through the signed Twilio webhooks."""
+
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from airtng.messaging.models import Direction, Message
+from airtng.twilio import public_url, signature
+
+# The only addresses the simulator may sign requests for: Airtng's Twilio webhooks.
+SIGNABLE_PATHS = ("/reservations/incoming", "/sms/status", "/voice", "/ivr/")
+INBOX_SIZE = 100
+
+
+def simulator_allowed(view):
+    """Staff only, or anyone while DEBUG is on (the README's embedded run)."""
+
+    @wraps(view)
+    def allowed(request, *args, **kwargs):
+        if not (settings.DEBUG or request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return allowed
+
+
+@simulator_allowed
+@require_GET
+def phone(request):
+    users = User.objects.order_by("first_name").only("first_name", "last_name", "phone_number")
+    return render(
+        request,
+        "simulator/phone.html",
+        {
+            "users": users,
+            "airtng_number": settings.TWILIO_PHONE_NUMBER,
+            "account_sid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
+            "strings": {
+                "pick_phone": _("Pick a phone first."),
+                "airtng": _("Airtng"),
+                "delivered": _("Mark delivered"),
+                "failed": _("Mark failed"),
+                "connecting": _("Connecting to %(number)s…"),
+                "call_ended": _("Call ended."),
+                "calling": _("Calling %(path)s…"),
+                "press": _("Press a key"),
+                "error": _("Airtng answered %(status)s."),
+            },
+            "urls": {
+                "messages": reverse("simulator_messages"),
+                "sign": reverse("simulator_sign"),
+                "incoming_sms": reverse("incoming_sms"),
+                "sms_status": reverse("sms_status"),
+                "voice": reverse("voice"),
+                "ivr": reverse("phone_tree", args=["welcome"]),
+            },
+        },
+    )
+
+
+@simulator_allowed
+@require_GET
+def messages(request):
+    """Every SMS to and from `number`, newest last, as the phone would show them."""
+    number = request.GET.get("number", "").strip()
+    if not number:
+        return JsonResponse({"messages": []})
+    log = Message.objects.filter(
+        Q(direction=Direction.OUTBOUND, to=number)
+        | Q(direction=Direction.INBOUND, from_number=number)
+    ).order_by("-created_at", "-id")[:INBOX_SIZE]
+    return JsonResponse(
+        {
+            "messages": [
+                {
+                    "id": message.pk,
+                    "sid": message.sid,
+                    "direction": message.direction,
+                    "body": message.body,
+                    "reply": message.reply,
+                    "status": message.status,
+                    "status_label": message.get_status_display(),
+                    "at": message.created_at.isoformat(),
+                }
+                for message in reversed(log)
+            ]
+        }
+    )
+
+
+@simulator_allowed
+@require_POST
+def sign(request):
+    """The X-Twilio-Signature Twilio would send for a request to one of our webhooks."""
+    try:
+        wanted = json.loads(request.body)
+        path, params = wanted["path"], wanted.get("params", {})
+    except (ValueError, KeyError, TypeError):
+        return HttpResponseBadRequest()
+    if not isinstance(path, str) or not path.startswith(SIGNABLE_PATHS):
+        return HttpResponseBadRequest()
+    if not isinstance(params, dict):
+        return HttpResponseBadRequest()
+    params = {str(k): str(v) for k, v in params.items()}
+    url = public_url(path) if settings.PUBLIC_BASE_URL else request.build_absolute_uri(path)
+    return JsonResponse({"signature": signature(url, params)})
