@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CallStep, Menu, Option
+from .models import MAX_LOOP, MIN_LOOP, CallStep, Menu, Option
 
 
 class OptionInline(admin.TabularInline):
@@ -20,6 +20,12 @@ class MenuAdmin(admin.ModelAdmin):
         (None, {"fields": ("prompt", "voice", "language", "loop")}),
         (None, {"fields": ("reply_voice", "reply_language")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "loop":
+            # The form says what the database constraint would only name.
+            kwargs.update(min_value=MIN_LOOP, max_value=MAX_LOOP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(CallStep)

@@ -8,6 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 KEYS = [(key, key) for key in "0123456789*#"]
 SLUG_HELP = _("Letters, digits and hyphens; the menu answers at /ivr/<this>.")
+MIN_LOOP, MAX_LOOP = 1, 10
 
 
 class Menu(models.Model):
@@ -56,7 +57,8 @@ class Menu(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(loop__gte=1, loop__lte=10), name="menu_loop_between_1_and_10"
+                condition=Q(loop__gte=MIN_LOOP, loop__lte=MAX_LOOP),
+                name="menu_loop_between_1_and_10",
             ),
         ]
 
@@ -70,7 +72,23 @@ class Menu(models.Model):
             or Menu.objects.filter(slugs).exclude(pk=self.pk).exists()
         ):
             raise ValidationError(_("Each /ivr/ address can belong to one menu only."))
-        if self.main_menu_id and self.main_menu.entry_slug is None:
+        if (
+            not self.entry_slug
+            and self.pk
+            and Menu.objects.filter(main_menu=self).exclude(pk=self.pk).exists()
+        ):
+            # Their "back" would redirect the caller to an address that no longer exists.
+            raise ValidationError(
+                {
+                    "entry_slug": _(
+                        "Other menus return to this one as their main menu: it must stay one "
+                        "a call can start at."
+                    )
+                }
+            )
+        # The admin's main_menu is a fresh copy: when it is this menu, its entry is the new one.
+        main_menu = self if self.pk and self.main_menu_id == self.pk else self.main_menu
+        if main_menu is not None and not main_menu.entry_slug:
             raise ValidationError(
                 {"main_menu": _("The main menu must be one a call can start at.")}
             )

@@ -10,6 +10,15 @@ def twilio_params(request):
     return request.POST if request.method == "POST" else request.GET
 
 
+def query_number(request, name) -> int | None:
+    """A number we put in a callback URL; None for anything else a request may carry."""
+    try:
+        # int() refuses "²" (which isdigit() accepts) and strings over 4,300 digits.
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
 @twilio_webhook(methods=("GET", "POST"))
 def phone_tree(request, slug):
     """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
@@ -24,10 +33,9 @@ def phone_tree(request, slug):
 @twilio_webhook(methods=("GET", "POST"))
 def voice(request):
     params = twilio_params(request)
-    attempt = request.GET.get("attempt", "1")
     return twiml(
         voice_line.greet(
-            caller=params.get("From", ""), attempt=int(attempt) if attempt.isdigit() else 1
+            caller=params.get("From", ""), attempt=query_number(request, "attempt") or 1
         )
     )
 
@@ -39,7 +47,7 @@ def voice_decision(request):
         voice_line.decide_by_keypad(
             call_sid=params.get("CallSid", "")[:64],
             caller=params.get("From", ""),
-            reservation_id=request.GET.get("reservation", ""),
+            reservation_id=query_number(request, "reservation"),
             digits=params.get("Digits", ""),
         )
     )

@@ -14,6 +14,7 @@ from reservations.services import (
     ReservationError,
     decide_reservation,
     outstanding_request,
+    pending_requests_for,
 )
 
 from .models import CallStep
@@ -30,7 +31,11 @@ def greet(*, caller: str, attempt: int = 1) -> VoiceResponse:
         response.say(_("Thanks for calling!"))
         return response
     greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
-    request = outstanding_request(user)
+    # A host who cannot be texted (opted out) still hears their oldest request.
+    request = (
+        outstanding_request(user)
+        or pending_requests_for(user).select_related("guest", "property").first()
+    )
     if request is None:
         response.say(greeting)
         return response
@@ -76,25 +81,39 @@ def offer_choice(response, request: Reservation, *, intro: str = ""):
 
 
 def decide_by_keypad(
-    *, call_sid: str, caller: str, reservation_id: str, digits: str
+    *, call_sid: str, caller: str, reservation_id: int | None, digits: str
 ) -> VoiceResponse | str:
-    """Apply the host's key, once per call and request: a retried post hears the same answer."""
+    """Apply the host's key, once per call and request: a repeated post hears the same answer."""
     response = VoiceResponse()
     host = User.objects.with_verified_number(caller)
     request = (
         Reservation.objects.filter(pk=reservation_id, property__host=host)
         .select_related("guest", "property")
         .first()
-        if host and reservation_id.isdigit()
+        if host and reservation_id is not None
         else None
     )
     if request is None:
         response.say(texts.nothing_to_answer())
         response.hangup()
         return response
+    step_name = f"decision-{request.pk}"
+    answered = (
+        CallStep.objects.filter(call_sid=call_sid, step=step_name)
+        .values_list("twiml", flat=True)
+        .first()
+        if call_sid
+        else None
+    )
+    if answered:
+        # Whatever key a repeated post carries, this call's decision was already made.
+        return answered
     if digits not in (ACCEPT_KEY, REJECT_KEY):
-        response.say(_("Sorry, that is not one of the choices."))
-        offer_choice(response, request)
+        if request.status != Reservation.Status.PENDING:
+            response.say(_("This request was already decided."))
+        else:
+            response.say(_("Sorry, that is not one of the choices."))
+            offer_choice(response, request)
         response.say(_("Goodbye!"))
         response.hangup()
         return response
@@ -103,11 +122,10 @@ def decide_by_keypad(
         if call_sid:
             try:
                 with transaction.atomic():
-                    step = CallStep.objects.create(
-                        call_sid=call_sid, step=f"decision-{request.pk}", twiml=""
-                    )
+                    step = CallStep.objects.create(call_sid=call_sid, step=step_name, twiml="")
             except IntegrityError:
-                return CallStep.objects.get(call_sid=call_sid, step=f"decision-{request.pk}").twiml
+                # Another post of this call is deciding right now; its answer is ours.
+                return CallStep.objects.get(call_sid=call_sid, step=step_name).twiml
         try:
             decide_reservation(
                 reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE

@@ -57,8 +57,11 @@ def create_tree(apps, schema_editor):
 
 def remove_tree(apps, schema_editor):
     Menu = apps.get_model("ivr", "Menu")
-    Menu.objects.filter(choice_slug="planets").delete()
-    Menu.objects.filter(choice_slug="menu").delete()
+    Option = apps.get_model("ivr", "Option")
+    tree = Menu.objects.filter(choice_slug__in=["menu", "planets"])
+    Option.objects.filter(menu__in=tree).delete()
+    tree.filter(choice_slug="planets").delete()
+    tree.filter(choice_slug="menu").delete()
 
 
 class Migration(migrations.Migration):

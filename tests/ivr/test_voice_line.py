@@ -1,0 +1,376 @@
+"""A call to Airtng's number: callers are greeted; a host answers their request by keypad."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test import Client
+from twilio.request_validator import RequestValidator
+
+from airtng.messaging.models import Direction, Message
+from ivr.models import CallStep
+from reservations.models import Reservation
+from tests.conftest import days_from_now
+
+from .conftest import twiml_root
+
+VOICE, DECISION = "/voice", "/voice/decision"
+AIRTNG = "+15005550006"
+STRANGER = "+12025550199"
+CALL_SID = "CA" + "1" * 32
+Status = Reservation.Status
+
+
+def call_from(number, **fields):
+    """What Twilio sends about an inbound call from `number` (None drops a field)."""
+    params = {
+        "CallSid": CALL_SID,
+        "AccountSid": "AC" + "0" * 32,
+        "From": None if number is None else str(number),
+        "To": AIRTNG,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        **fields,
+    }
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def said(root, path="./Say"):
+    return [say.text for say in root.findall(path)]
+
+
+def spoken_date(day):
+    return f"{day:%B} {day.day}"
+
+
+def the_request(reservation):
+    return (
+        f"Gus asks to stay at Cabin by the lake from {spoken_date(reservation.check_in)} "
+        f"to {spoken_date(reservation.check_out)}, 2 guests. Press 1 to accept, or 2 to reject."
+    )
+
+
+def sms_sent(twilio):
+    return [(message["To"], message["Body"]) for message in twilio.sent]
+
+
+def texts_queued_to(user):
+    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number))
+
+
+@pytest.fixture
+def pending(listing, guest, make_reservation):
+    """Gus's request to Hannah, who has been offered it by SMS (post_save)."""
+    return make_reservation(listing, guest)
+
+
+@pytest.fixture
+def offer_sent(twilio, run_worker, pending):
+    """The SMS offering Gus's request has gone out; twilio.sent starts empty after it."""
+    run_worker()
+    twilio.reset()
+
+
+@pytest.fixture
+def press(call_webhook, host):
+    """The host presses `digits` (None: nothing) at the choice for `reservation`."""
+
+    def press(reservation, digits, *, call_sid=CALL_SID, caller=None):
+        fields = {"CallSid": call_sid}
+        if digits is not None:
+            fields["Digits"] = digits
+        return call_webhook(
+            f"{DECISION}?reservation={reservation.pk}",
+            call_from(caller or host.phone_number, **fields),
+        )
+
+    return press
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [STRANGER, "", "abc", "12345", None],
+    ids=["stranger", "empty", "abc", "short", "none"],
+)
+def test_an_unknown_caller_is_thanked_for_calling(db, call_webhook, caller):
+    root = twiml_root(call_webhook(VOICE, call_from(caller)))
+
+    assert [child.tag for child in root] == ["Say"]
+    assert said(root) == ["Thanks for calling!"]
+
+
+def test_an_unverified_users_number_is_an_unknown_caller(call_webhook, make_user):
+    user = make_user(first_name="Una", phone_verified=False)
+
+    root = twiml_root(call_webhook(VOICE, call_from(user.phone_number)))
+
+    assert said(root) == ["Thanks for calling!"]
+
+
+def test_a_user_is_greeted_by_first_name(call_webhook, guest):
+    root = twiml_root(call_webhook(VOICE, call_from(guest.phone_number)))
+
+    assert [child.tag for child in root] == ["Say"]
+    assert said(root) == ["Thanks for calling, Gus!"]
+
+
+def test_a_host_without_a_request_is_only_greeted(call_webhook, host, listing):
+    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+
+    assert said(root) == ["Thanks for calling, Hannah!"]
+    assert root.findall("./Gather") == []
+
+
+def test_a_host_hears_their_request_and_may_press_1_or_2(call_webhook, host, pending):
+    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+
+    assert [child.tag for child in root] == ["Gather", "Redirect"]
+    gather = root.find("./Gather")
+    assert gather.attrib["numDigits"] == "1"
+    assert gather.attrib["action"] == f"/voice/decision?reservation={pending.pk}"
+    assert gather.attrib["method"] == "POST"
+    assert said(root, "./Gather/Say") == [f"Thanks for calling, Hannah! {the_request(pending)}"]
+
+
+def test_silence_repeats_the_request_once(call_webhook, host, pending):
+    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+
+    [redirect] = root.findall("./Redirect")
+    assert (redirect.text, redirect.attrib) == ("/voice?attempt=2", {"method": "POST"})
+
+
+def test_silence_after_the_repeat_says_goodbye(call_webhook, host, pending):
+    root = twiml_root(call_webhook(f"{VOICE}?attempt=2", call_from(host.phone_number)))
+
+    assert [child.tag for child in root] == ["Gather", "Say", "Hangup"]
+    assert said(root, "./Gather/Say") == [f"Thanks for calling, Hannah! {the_request(pending)}"]
+    assert said(root) == ["Goodbye!"]
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    ["abc", "²", "9" * 5000, "-1", ""],
+    ids=["abc", "superscript", "5000 nines", "negative", "empty"],
+)
+def test_a_strange_attempt_is_still_answered(call_webhook, host, pending, attempt):
+    path = f"{VOICE}?{urlencode({'attempt': attempt})}"
+
+    root = twiml_root(call_webhook(path, call_from(host.phone_number)))
+
+    assert len(root.findall("./Gather")) == 1
+
+
+def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
+    twilio, run_worker, offer_sent, press, host, guest, pending, make_user, make_reservation
+):
+    later = make_reservation(
+        pending.property,
+        make_user(first_name="Lou"),
+        check_in=days_from_now(20),
+        check_out=days_from_now(22),
+        guests=1,
+        message="Quiet please.",
+    )
+
+    root = twiml_root(press(pending, "1"))
+    run_worker()
+
+    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
+    pending.refresh_from_db()
+    assert (pending.status, pending.decided_via) == (Status.CONFIRMED, "phone")
+    assert sms_sent(twilio) == [
+        (
+            str(guest.phone_number),
+            "Your recent request to stay at Cabin by the lake was confirmed.",
+        ),
+        (
+            str(host.phone_number),
+            "You have a new reservation request from Lou for Cabin by the lake, "
+            f"{later.check_in.isoformat()}–{later.check_out.isoformat()}, 1 guest:\n"
+            '"Quiet please."\n'
+            "Reply accept or reject.",
+        ),
+    ]
+
+
+def test_pressing_2_rejects_and_texts_the_guest(
+    twilio, run_worker, offer_sent, press, guest, pending
+):
+    root = twiml_root(press(pending, "2"))
+    run_worker()
+
+    assert said(root) == ["You have successfully rejected the reservation.", "Goodbye!"]
+    pending.refresh_from_db()
+    assert (pending.status, pending.decided_via) == (Status.REJECTED, "phone")
+    assert sms_sent(twilio) == [
+        (str(guest.phone_number), "Your recent request to stay at Cabin by the lake was rejected.")
+    ]
+
+
+WRONG_KEYS = {
+    **{key: key for key in "0345789*#"},
+    "12": "12",
+    "abc": "abc",
+    "emoji": "🙂",
+    "1000 ones": "1" * 1000,
+    "empty": "",
+    "no Digits": None,
+}
+
+
+@pytest.mark.parametrize("digits", WRONG_KEYS.values(), ids=WRONG_KEYS.keys())
+def test_a_wrong_key_repeats_the_choice_and_changes_nothing(press, host, guest, pending, digits):
+    texts_to_host = texts_queued_to(host).count()
+
+    root = twiml_root(press(pending, digits))
+
+    assert [child.tag for child in root] == ["Say", "Gather", "Say", "Hangup"]
+    assert said(root) == ["Sorry, that is not one of the choices.", "Goodbye!"]
+    gather = root.find("./Gather")
+    assert gather.attrib["numDigits"] == "1"
+    assert gather.attrib["action"] == f"/voice/decision?reservation={pending.pk}"
+    assert said(root, "./Gather/Say") == [the_request(pending)]
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert not CallStep.objects.exists()
+    assert not texts_queued_to(guest).exists()
+    assert texts_queued_to(host).count() == texts_to_host
+
+
+def test_a_wrong_key_then_1_confirms(press, pending):
+    press(pending, "3")
+
+    root = twiml_root(press(pending, "1"))
+
+    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    pending.refresh_from_db()
+    assert pending.status == Status.CONFIRMED
+
+
+def test_a_wrong_key_after_the_request_was_decided_offers_no_choice(press, pending):
+    press(pending, "1")
+
+    root = twiml_root(press(pending, "3", call_sid="CA" + "2" * 32))
+
+    assert said(root) == ["This request was already decided.", "Goodbye!"]
+    assert root.findall("./Gather") == []
+
+
+@pytest.mark.parametrize("again", ["1", "2", "3", None])
+def test_a_repeated_post_of_the_same_call_is_answered_the_same_and_decides_once(
+    twilio, run_worker, offer_sent, press, guest, pending, again
+):
+    first = press(pending, "1")
+    repeated = press(pending, again)
+    run_worker()
+
+    assert repeated.content == first.content
+    pending.refresh_from_db()
+    assert pending.status == Status.CONFIRMED
+    assert [to for to, _ in sms_sent(twilio)] == [str(guest.phone_number)]
+    assert CallStep.objects.count() == 1
+
+
+def test_another_call_after_the_decision_hears_it_was_already_decided(press, pending):
+    press(pending, "1")
+
+    root = twiml_root(press(pending, "2", call_sid="CA" + "2" * 32))
+
+    assert said(root) == ["This request was already decided.", "Goodbye!"]
+    pending.refresh_from_db()
+    assert pending.status == Status.CONFIRMED
+
+
+def test_another_hosts_number_cannot_decide_the_request(
+    press, pending, guest, make_user, make_property, make_reservation
+):
+    other_host = make_user(first_name="Otto")
+    make_reservation(make_property(other_host, title="Otto's loft"), guest)
+
+    root = twiml_root(press(pending, "1", caller=other_host.phone_number))
+
+    assert said(root) == ["Sorry, it looks like you don't have any reservations to respond to."]
+    assert [child.tag for child in root] == ["Say", "Hangup"]
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+@pytest.mark.parametrize("caller", [STRANGER, "abc", None], ids=["stranger", "abc", "none"])
+def test_an_unknown_caller_cannot_decide_the_request(call_webhook, pending, caller):
+    response = call_webhook(f"{DECISION}?reservation={pending.pk}", call_from(caller, Digits="1"))
+    root = twiml_root(response)
+
+    assert said(root) == ["Sorry, it looks like you don't have any reservations to respond to."]
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    "reservation",
+    ["", "abc", "999999", "-1", "²", "9" * 30, "9" * 5000],
+    ids=["empty", "abc", "missing", "negative", "superscript", "30 nines", "5000 nines"],
+)
+def test_a_strange_reservation_in_the_url_decides_nothing(call_webhook, host, pending, reservation):
+    path = f"{DECISION}?{urlencode({'reservation': reservation})}"
+
+    response = call_webhook(path, call_from(host.phone_number, Digits="1"))
+
+    assert said(twiml_root(response)) == [
+        "Sorry, it looks like you don't have any reservations to respond to."
+    ]
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+@pytest.mark.parametrize("path", [VOICE, DECISION])
+def test_an_unsigned_call_is_refused(db, client, path):
+    assert client.get(path, call_from(STRANGER)).status_code == 403
+    assert client.post(path, call_from(STRANGER)).status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes writers")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_posts_of_one_call_decide_once(
+    settings, host, guest, listing, make_reservation
+):
+    reservation = make_reservation(listing, guest)
+    path = f"{DECISION}?reservation={reservation.pk}"
+    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    start = threading.Event()
+
+    def post(digits):
+        params = call_from(host.phone_number, Digits=digits)
+        signature = validator.compute_signature(f"http://testserver{path}", params)
+        start.wait()
+        try:
+            return Client().post(path, params, headers={"X-Twilio-Signature": signature})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        futures = [pool.submit(post, digits) for digits in "12" * 10]
+        start.set()
+        answers = {future.result().content for future in futures}
+
+    assert len(answers) == 1
+    reservation.refresh_from_db()
+    assert reservation.status in (Status.CONFIRMED, Status.REJECTED)
+    assert texts_queued_to(guest).count() == 1
+
+
+def test_a_host_who_opted_out_of_sms_still_hears_their_request(
+    host, guest, listing, make_reservation, twilio_post
+):
+    host.sms_opted_out = True
+    host.save()
+    reservation = make_reservation(listing, guest)
+
+    response = twilio_post("/voice", {"CallSid": "CA" + "f" * 32, "From": str(host.phone_number)})
+
+    gather = ElementTree.fromstring(response.content).find("./Gather")
+    assert gather is not None
+    assert gather.get("action") == f"/voice/decision?reservation={reservation.pk}"
