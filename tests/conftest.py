@@ -1,10 +1,14 @@
 import itertools
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
 from accounts.models import User
@@ -134,13 +138,48 @@ def run_worker(transactional_db):
     return run
 
 
+def twilio_signature(url, params):
+    """X-Twilio-Signature as Twilio computes it with our token; a list value is a repeated field."""
+    fields = MultiValueDict(
+        {name: value if isinstance(value, list) else [value] for name, value in params.items()}
+    )
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, fields)
+
+
 @pytest.fixture
-def twilio_post(client, settings):
-    """POST to a Twilio webhook the way Twilio does: form fields and a valid signature."""
+def twilio_post(client):
+    """POST to a Twilio webhook the way Twilio does: url-encoded fields, a valid signature."""
 
     def post(path, params, **headers):
-        url = f"http://testserver{path}"
-        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
-        return client.post(path, params, headers={"X-Twilio-Signature": signature, **headers})
+        signature = twilio_signature(f"http://testserver{path}", params)
+        return client.post(
+            path,
+            urlencode(params, doseq=True),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature, **headers},
+        )
 
     return post
+
+
+@pytest.fixture
+def twilio_get(client):
+    """GET a Twilio webhook the way Twilio does: parameters in the URL, the URL signed."""
+
+    def get(path, params=None, **headers):
+        query = urlencode(params or {})
+        if query:
+            path = f"{path}{'&' if '?' in path else '?'}{query}"
+        signature = twilio_signature(f"http://testserver{path}", {})
+        return client.get(path, headers={"X-Twilio-Signature": signature, **headers})
+
+    return get
+
+
+def twiml_root(response):
+    """The parsed TwiML of a 200 answer: text/xml, UTF-8, well-formed, rooted at <Response>."""
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "Response"
+    return root

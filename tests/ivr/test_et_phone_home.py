@@ -3,7 +3,7 @@
 import pytest
 from twilio.request_validator import RequestValidator
 
-from .conftest import twiml_root
+from tests.conftest import twiml_root
 
 SERVER = "http://testserver"
 WELCOME, MENU, PLANETS = "/ivr/welcome", "/ivr/menu", "/ivr/planets"

@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ivr.models import Menu, Option
-
-from .conftest import twiml_root
+from tests.conftest import twiml_root
 
 ADD_URL = "/admin/ivr/menu/add/"
 

@@ -13,9 +13,7 @@ from twilio.request_validator import RequestValidator
 from airtng.messaging.models import Direction, Message
 from ivr.models import CallStep
 from reservations.models import Reservation
-from tests.conftest import days_from_now
-
-from .conftest import twiml_root
+from tests.conftest import days_from_now, twiml_root
 
 VOICE, DECISION = "/voice", "/voice/decision"
 AIRTNG = "+15005550006"

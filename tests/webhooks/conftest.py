@@ -1,7 +1,6 @@
 """What every webhook test needs: the contract's Twilio URLs and a Twilio-shaped form POST."""
 
 from urllib.parse import urlencode
-from xml.etree import ElementTree
 
 import pytest
 from django.urls import Resolver404, resolve
@@ -58,23 +57,3 @@ def form_post(client):
         )
 
     return post
-
-
-@pytest.fixture
-def signed_form_post(form_post, settings):
-    """A genuine Twilio request: repeated fields, NUL bytes and all, correctly signed."""
-
-    def post(path, params):
-        token = settings.TWILIO_AUTH_TOKEN
-        return form_post(path, params, signature(f"http://testserver{path}", params, token))
-
-    return post
-
-
-def twiml_root(response):
-    """The parsed TwiML of a 200 answer: text/xml, UTF-8, well-formed, rooted at <Response>."""
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "text/xml; charset=utf-8"
-    root = ElementTree.fromstring(response.content)
-    assert root.tag == "Response"
-    return root

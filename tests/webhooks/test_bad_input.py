@@ -4,8 +4,9 @@ import pytest
 
 from airtng.messaging.models import Direction, Message
 from reservations.models import Reservation
+from tests.conftest import twiml_root
 
-from .conftest import TWILIO_ROUTES, twiml_root
+from .conftest import TWILIO_ROUTES
 
 INCOMING = "/reservations/incoming"
 STATUS = "/sms/status"
@@ -57,18 +58,16 @@ BAD_SMS = {
 
 
 @pytest.mark.parametrize("params", BAD_SMS.values(), ids=BAD_SMS.keys())
-def test_a_bad_sms_gets_well_formed_twiml_and_changes_no_reservation(
-    pending, signed_form_post, params
-):
-    response = signed_form_post(INCOMING, params)
+def test_a_bad_sms_gets_well_formed_twiml_and_changes_no_reservation(pending, twilio_post, params):
+    response = twilio_post(INCOMING, params)
 
     twiml_root(response)
     pending.refresh_from_db()
     assert pending.status == Reservation.Status.PENDING
 
 
-def test_an_sms_without_a_message_sid_is_still_answered(pending, signed_form_post):
-    root = twiml_root(signed_form_post(INCOMING, sms(MessageSid=None, Body="maybe")))
+def test_an_sms_without_a_message_sid_is_still_answered(pending, twilio_post):
+    root = twiml_root(twilio_post(INCOMING, sms(MessageSid=None, Body="maybe")))
 
     assert [message.text for message in root.iter("Message")] == [
         f"Reply accept or reject to the request from Gus for Cabin by the lake, "
@@ -76,21 +75,21 @@ def test_an_sms_without_a_message_sid_is_still_answered(pending, signed_form_pos
     ]
 
 
-def test_nul_bytes_are_dropped_from_what_is_logged(pending, signed_form_post):
-    signed_form_post(INCOMING, sms(From="+1201555\x000100", Body="may\x00be"))
+def test_nul_bytes_are_dropped_from_what_is_logged(pending, twilio_post):
+    twilio_post(INCOMING, sms(From="+1201555\x000100", Body="may\x00be"))
 
     logged = Message.objects.get(direction=Direction.INBOUND)
     assert (logged.from_number, logged.body) == (HOST_NUMBER, "maybe")
 
 
 def test_characters_xml_cannot_carry_are_left_out_of_the_twiml(
-    twilio, make_user, make_property, make_reservation, signed_form_post
+    twilio, make_user, make_property, make_reservation, twilio_post
 ):
     host = make_user(first_name="Hannah", phone_number=HOST_NUMBER)
     listing = make_property(host, title="Cabin\x0c by the lake")
     make_reservation(listing, make_user(first_name="Gus\x01\x1b"))
 
-    root = twiml_root(signed_form_post(INCOMING, sms(Body="maybe")))
+    root = twiml_root(twilio_post(INCOMING, sms(Body="maybe")))
 
     (text,) = [message.text for message in root.iter("Message")]
     assert text.startswith("Reply accept or reject to the request from Gus for Cabin by the lake")
@@ -130,17 +129,17 @@ def sent(twilio, make_user):
 
 
 @pytest.mark.parametrize("junk", BAD_STATUS)
-def test_a_junk_status_callback_is_acknowledged(sent, signed_form_post, junk):
+def test_a_junk_status_callback_is_acknowledged(sent, twilio_post, junk):
     params = {"MessageSid": sent.sid, "AccountSid": "AC" + "0" * 32, **junk}
     params = {name: value for name, value in params.items() if value is not None}
 
-    response = signed_form_post(STATUS, params)
+    response = twilio_post(STATUS, params)
 
     assert 200 <= response.status_code < 300
 
 
 @pytest.mark.parametrize("route", TWILIO_ROUTES)
-def test_nul_bytes_in_every_field_never_break_a_webhook(twilio, host, signed_form_post, route):
+def test_nul_bytes_in_every_field_never_break_a_webhook(twilio, host, twilio_post, route):
     nul_everywhere = {
         name: f"\x00{value}\x00"
         for name, value in {
@@ -156,7 +155,7 @@ def test_nul_bytes_in_every_field_never_break_a_webhook(twilio, host, signed_for
         }.items()
     }
 
-    response = signed_form_post(route, nul_everywhere)
+    response = twilio_post(route, nul_everywhere)
 
     assert response.status_code < 500
     if response.status_code == 200:

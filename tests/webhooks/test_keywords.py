@@ -5,9 +5,7 @@ from django.urls import reverse
 
 from airtng.messaging.models import Direction, Message
 from reservations.models import Reservation
-from tests.conftest import days_from_now
-
-from .conftest import twiml_root
+from tests.conftest import days_from_now, twiml_root
 
 INCOMING = "/reservations/incoming"
 Status = Reservation.Status
