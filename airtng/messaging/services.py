@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -96,8 +97,11 @@ def send_through_twilio(message):
     except (requests.Timeout, requests.ConnectionError) as error:
         retry_later(message, code=None, reason=str(error))
     else:
-        Message.objects.filter(pk=message.pk).update(sid=sent.sid)
-        finish(message, status=sent.status if sent.status in STATUS_RANK else Status.QUEUED)
+        status = sent.status if sent.status in STATUS_RANK else Status.QUEUED
+        if not finish(message, status=status, sid=sent.sid):
+            # Our lease ran out while Twilio answered and another worker holds the message:
+            # the SID must still be recorded so that it is not sent a second time.
+            Message.objects.filter(pk=message.pk).update(sid=sent.sid)
 
 
 def status_callback_url():
@@ -106,14 +110,17 @@ def status_callback_url():
     return public_url(reverse("sms_status"))
 
 
-def finish(message, *, status):
-    """Release the claim; a status callback that came first is not overwritten."""
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status,
-        lease_expires_at=None,
-        next_attempt_at=None,
-        error_code=None,
-        error_message="",
+def finish(message, *, status, **recorded) -> bool:
+    """Release the claim; False if the message is no longer ours to finish."""
+    return bool(
+        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            **recorded,
+            status=status,
+            lease_expires_at=None,
+            next_attempt_at=None,
+            error_code=None,
+            error_message="",
+        )
     )
 
 
@@ -125,14 +132,15 @@ def retry_later(message, *, code, reason):
         return
     delay = FIRST_RETRY_DELAY * 2 ** (message.attempts - 1)
     next_attempt_at = timezone.now() + delay
-    Message.objects.filter(pk=message.pk).update(
-        status=Status.PENDING,
-        lease_expires_at=None,
-        next_attempt_at=next_attempt_at,
-        error_code=code,
-        error_message=reason[:500],
-    )
-    deliver_message.using(run_after=next_attempt_at).enqueue(message.pk)
+    with transaction.atomic():  # the message is never pending without a task to send it
+        Message.objects.filter(pk=message.pk).update(
+            status=Status.PENDING,
+            lease_expires_at=None,
+            next_attempt_at=next_attempt_at,
+            error_code=code,
+            error_message=reason[:500],
+        )
+        deliver_message.using(run_after=next_attempt_at).enqueue(message.pk)
     logger.warning("SMS %s will be retried at %s: %s", message.pk, next_attempt_at, reason)
 
 
@@ -163,7 +171,12 @@ def retry_failed(message) -> bool:
 
 
 def requeue_stalled(*, now=None) -> int:
-    """Schedule again every message whose worker died or whose task went missing."""
+    """Schedule again every message whose worker died, or that waited a whole lease.
+
+    A killed worker leaves its claim (SENDING) and its task marked running for ever. The
+    requeued message's deadline moves to now, so that a backlog longer than a lease gets
+    one more task per lease, not one per sweep.
+    """
     from .tasks import deliver_message
 
     now = now or timezone.now()
@@ -172,10 +185,15 @@ def requeue_stalled(*, now=None) -> int:
         | Q(status=Status.PENDING, next_attempt_at__lte=now - LEASE)
         | Q(status=Status.PENDING, next_attempt_at__isnull=True, created_at__lte=now - LEASE)
     )
-    ids = list(stalled.values_list("pk", flat=True)[:500])
-    for message_id in ids:
-        deliver_message.enqueue(message_id)
-    return len(ids)
+    requeued = 0
+    for message_id in stalled.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            if stalled.filter(pk=message_id).update(
+                status=Status.PENDING, lease_expires_at=None, next_attempt_at=now
+            ):
+                deliver_message.enqueue(message_id)
+                requeued += 1
+    return requeued
 
 
 def record_status(*, sid, status, error_code=None) -> bool:

@@ -2,9 +2,11 @@
 
 import re
 import string
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from airtng.messaging.models import Direction, Message, Status
@@ -13,7 +15,7 @@ from reservations.models import Reservation
 
 from .decision import decide_reservation
 from .errors import NotPending, ReservationError
-from .host_sms import offer_next_request, outstanding_request
+from .host_sms import offer_next_request, outstanding_offer
 
 ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm"}
 REJECT_WORDS = {"reject", "rejected", "no", "n", "decline"}
@@ -31,11 +33,15 @@ def keyword(body: str) -> str:
     return body.strip().strip(string.punctuation + string.whitespace + "¡¿…“”‘’").casefold()
 
 
-def answer_host_sms(*, sid: str | None, from_number: str, body: str) -> str | None:
+def answer_host_sms(
+    *, sid: str | None, from_number: str, body: str, received_at: datetime | None = None
+) -> str | None:
     """Apply an inbound SMS, once per Twilio MessageSid, and return the reply to send.
 
     None means no reply (Twilio answers STOP and START itself).
     """
+    # Taken before waiting for any lock: it tells which request the host could have seen.
+    received_at = received_at or timezone.now()
     body = body.replace("\x00", "")[:MAX_STORED_BODY]
     from_number = from_number.replace("\x00", "")[:32]
     sid = sid if sid and TWILIO_SID.fullmatch(sid) else None
@@ -54,13 +60,16 @@ def answer_host_sms(*, sid: str | None, from_number: str, body: str) -> str | No
             # Twilio delivered this message before: answer as we did then, do nothing more.
             return Message.objects.get(sid=sid).reply or None
         sender = User.objects.with_verified_number(from_number)
+        if sender:
+            # One reply of a host at a time, so that two quick "yes" decide one request.
+            sender = User.objects.select_for_update().get(pk=sender.pk)
         received.user = sender
-        received.reply = reply_to(sender, keyword(body)) or ""
+        received.reply = reply_to(sender, keyword(body), received_at) or ""
         received.save(update_fields=["user", "reply"])
     return received.reply or None
 
 
-def reply_to(sender: User | None, word: str) -> str | None:
+def reply_to(sender: User | None, word: str, received_at: datetime) -> str | None:
     if word in STOP_WORDS:
         if sender:
             User.objects.filter(pk=sender.pk).update(sms_opted_out=True)
@@ -74,9 +83,13 @@ def reply_to(sender: User | None, word: str) -> str | None:
         return texts.sms_help()
     if word == "start":
         return None
-    request = outstanding_request(sender) if sender else None
-    if request is None:
+    offer = outstanding_offer(sender) if sender else None
+    if offer is None:
         return texts.nothing_to_answer()
+    request = offer.reservation
+    if offer.offered_at > received_at:
+        # The host answered the request before this one; they have not seen this one yet.
+        return texts.pending_help(request)
     if word in ACCEPT_WORDS or word in REJECT_WORDS:
         return decide(request, accepted=word in ACCEPT_WORDS)
     return texts.pending_help(request)

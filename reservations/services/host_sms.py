@@ -39,12 +39,17 @@ def withdraw_offer(reservation: Reservation) -> bool:
     return bool(deleted)
 
 
-def outstanding_request(host: User) -> Reservation | None:
-    offer = (
+def outstanding_offer(host: User) -> OutstandingRequest | None:
+    return (
         OutstandingRequest.objects.filter(host=host)
         .select_related("reservation__guest", "reservation__property")
         .first()
     )
+
+
+def outstanding_request(host: User) -> Reservation | None:
+    """The request the host was last texted about and has not answered."""
+    offer = outstanding_offer(host)
     return offer.reservation if offer else None
 
 

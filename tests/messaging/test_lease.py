@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from airtng.messaging.models import Message, Status
-from airtng.messaging.services import queue_sms
+from airtng.messaging.services import LEASE, queue_sms, requeue_stalled
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,17 @@ def test_a_real_worker_process_sends_the_sms_a_killed_worker_left(twilio, settin
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("queued", 2)
     assert message.sid.startswith("SM")
+
+
+def test_a_long_backlog_gets_one_more_task_per_lease_not_one_per_sweep(db):
+    message = queue_sms(to="+12015550123", body="waiting its turn")
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    tasks = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert tasks.count() == 1
+
+    first = requeue_stalled()
+    second = requeue_stalled(now=timezone.now() + timedelta(seconds=30))
+    after_a_lease = requeue_stalled(now=timezone.now() + LEASE + timedelta(seconds=1))
+
+    assert (first, second, after_a_lease) == (1, 0, 1)
+    assert tasks.count() == 3

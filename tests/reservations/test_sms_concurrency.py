@@ -118,3 +118,25 @@ def test_a_reply_racing_a_new_request_decides_the_oldest_and_offers_one_next(
         assert next_offer == (
             Reservation.objects.filter(status="pending").order_by("created_at", "id").first()
         )
+
+
+def test_two_quick_yeses_decide_one_request_and_name_the_next(
+    host, guest, listing, make_user, make_reservation
+):
+    first = make_reservation(listing, guest)
+    second = make_reservation(listing, make_user(first_name="Zoe"))
+
+    replies = all_at_once(
+        lambda n: services.answer_host_sms(
+            sid=f"SM{n:032d}", from_number=str(host.phone_number), body="yes"
+        ),
+        [1, 2],
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("confirmed", "pending")
+    assert sorted(reply[:30] for reply in replies) == [
+        "Reply accept or reject to the ",
+        "You have successfully confirme",
+    ]

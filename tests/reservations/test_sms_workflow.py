@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from airtng.messaging.models import Direction, Message
+from reservations import services
 from reservations.models import Reservation
 from tests.conftest import days_from_now
 
@@ -281,3 +282,21 @@ def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_r
         reservation.host,
         "You have successfully confirmed the reservation.",
     )
+
+
+def test_a_yes_sent_before_the_next_request_was_offered_does_not_decide_it(
+    twilio, book, listing, make_user, host
+):
+    book(listing, check_in=10)
+    typed_at = timezone.now()
+    second = book(listing, check_in=20, by=make_user(first_name="Zoe"))
+    services.answer_host_sms(sid="SM" + "1" * 32, from_number=str(host.phone_number), body="yes")
+
+    # The host's second "yes" left their phone before they were asked about Zoe's request.
+    reply = services.answer_host_sms(
+        sid="SM" + "2" * 32, from_number=str(host.phone_number), body="yes", received_at=typed_at
+    )
+
+    second.refresh_from_db()
+    assert second.status == Status.PENDING
+    assert reply.startswith("Reply accept or reject to the request from Zoe")
