@@ -12,6 +12,14 @@ from airtng.twilio import public_url, signature
 MAX_HOPS = 50
 
 
+class Refused(Exception):
+    """Airtng answered with an error status instead of TwiML."""
+
+    def __init__(self, status):
+        super().__init__(f"Airtng answered {status}.")
+        self.status = status
+
+
 def sid(prefix):
     return prefix + secrets.token_hex(16)
 
@@ -37,24 +45,34 @@ class HttpTransport:
 
 
 class TestClientTransport:
-    """Requests through Django's test client, in this process (for tests and scripts)."""
+    """Requests through Django's test client, in this process (for tests and scripts).
 
-    host = "127.0.0.1"
+    They go to a host ALLOWED_HOSTS lets in, over HTTPS when the site redirects to it, as
+    they would on the configured site.
+    """
 
     def __init__(self):
         from django.test import Client
 
+        self.host = next(
+            (host for host in settings.ALLOWED_HOSTS if host != "*" and not host.startswith(".")),
+            "127.0.0.1",
+        )
+        self.secure = settings.SECURE_SSL_REDIRECT
         self.client = Client(HTTP_HOST=self.host)
 
     def __call__(self, method, path, params, signature):
         send = self.client.post if method == "POST" else self.client.get
         response = send(
-            path, params if method == "POST" else None, HTTP_X_TWILIO_SIGNATURE=signature
+            path,
+            params if method == "POST" else None,
+            secure=self.secure,
+            HTTP_X_TWILIO_SIGNATURE=signature,
         )
         return response.status_code, response.content.decode()
 
     def url(self, path):
-        return f"http://{self.host}{path}"
+        return f"{'https' if self.secure else 'http'}://{self.host}{path}"
 
 
 class Phone:
@@ -85,7 +103,7 @@ class Phone:
             },
         )
         if status != 200:
-            return [f"(Airtng answered {status})"]
+            raise Refused(status)
         return [message.text or "" for message in ElementTree.fromstring(twiml).iter("Message")]
 
     def call(self, path="/voice", digits=()):
@@ -113,8 +131,8 @@ class Phone:
                     yield f"Play: {verb.text or ''}"
                 elif verb.tag == "Gather":
                     for inner in verb:
-                        if inner.tag == "Say":
-                            yield f"Say: {inner.text or ''}"
+                        if inner.tag in ("Say", "Play"):
+                            yield f"{inner.tag}: {inner.text or ''}"
                     if not digits:
                         yield "(no key pressed)"
                         continue
@@ -130,7 +148,8 @@ class Phone:
                     next_step = (verb.text or path, verb.get("method", "POST"), {})
                     break
                 elif verb.tag == "Dial":
-                    yield f"Dial: {(verb.text or '').strip()}"
+                    # The number is the verb's text, or a <Number> inside it.
+                    yield f"Dial: {''.join(verb.itertext()).strip()}"
                     return
                 elif verb.tag in ("Hangup", "Reject"):
                     yield "Hang up"

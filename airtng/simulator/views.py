@@ -2,13 +2,14 @@
 
 import json
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,8 +17,6 @@ from accounts.models import User
 from airtng.messaging.models import Direction, Message
 from airtng.twilio import public_url, signature
 
-# The only addresses the simulator may sign requests for: Airtng's Twilio webhooks.
-SIGNABLE_PATHS = ("/reservations/incoming", "/sms/status", "/voice", "/ivr/")
 INBOX_SIZE = 100
 
 
@@ -106,10 +105,22 @@ def sign(request):
         path, params = wanted["path"], wanted.get("params", {})
     except (ValueError, KeyError, TypeError):
         return HttpResponseBadRequest()
-    if not isinstance(path, str) or not path.startswith(SIGNABLE_PATHS):
+    if not isinstance(path, str) or not is_twilio_webhook(path):
         return HttpResponseBadRequest()
     if not isinstance(params, dict):
         return HttpResponseBadRequest()
     params = {str(k): str(v) for k, v in params.items()}
     url = public_url(path) if settings.PUBLIC_BASE_URL else request.build_absolute_uri(path)
     return JsonResponse({"signature": signature(url, params)})
+
+
+def is_twilio_webhook(path):
+    """Whether `path` is one of Airtng's Twilio webhooks, the only addresses we sign for."""
+    url = urlsplit(path)
+    if url.scheme or url.netloc or not url.path.startswith("/") or "/." in url.path:
+        return False
+    try:
+        view = resolve(url.path).func
+    except Resolver404:
+        return False
+    return getattr(view, "twilio_webhook", False)

@@ -32,7 +32,8 @@ def test_new_guest_signs_up_and_requests_a_stay(page, live_server, host, listing
 
     expect(page).to_have_url(live_server.url + reverse("verify_phone"))
     expect(page.get_by_role("status").first).to_have_text("Welcome to Airtng, Gus!")
-    # The phone simulator is not built yet: read the texted code from the SMS log.
+    # The code texted to the phone, from the SMS log (test_whole_product reads it in the
+    # phone simulator instead).
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     sms = Message.objects.filter(to=e164).latest("id").body
     code = re.fullmatch(r"Your Airtng code is (\d{6})\. It expires in 10 minutes\.", sms)[1]

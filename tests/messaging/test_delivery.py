@@ -103,8 +103,23 @@ def test_without_twilio_credentials_the_sms_is_only_recorded(twilio, run_worker,
     run_worker()
 
     message.refresh_from_db()
-    assert (message.status, message.sid) == ("sent", None)
+    assert message.status == "sent"
     assert twilio.requests == []
+
+
+def test_a_recorded_sms_can_still_be_reported_delivered(
+    twilio, run_worker, settings, status_callback
+):
+    settings.TWILIO_ACCOUNT_SID = ""
+    message = queue_sms(to="+12015550123", body="Hi")
+    run_worker()
+    message.refresh_from_db()
+
+    status_callback(message.sid, "delivered")
+
+    message.refresh_from_db()
+    assert message.sid.startswith("SM") and len(message.sid) == 34
+    assert message.status == "delivered"
 
 
 def test_wrong_credentials_fail_the_sms_without_retrying(twilio, run_worker, settings, time_passes):

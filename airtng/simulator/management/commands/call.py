@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+import requests
+from django.core.management.base import BaseCommand, CommandError
 
 from airtng.simulator.phone import HttpTransport, Phone, TestClientTransport
 
@@ -19,5 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, number, to, digits, server, in_process, **options):
         transport = TestClientTransport() if in_process else HttpTransport(server)
-        for line in Phone(number, transport).call(to, digits):
-            self.stdout.write(line)
+        try:
+            for line in Phone(number, transport).call(to, digits):
+                self.stdout.write(line)
+        except requests.RequestException as error:
+            raise CommandError(f"Could not reach {server}: {error}") from None

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+import requests
+from django.core.management.base import BaseCommand, CommandError
 
-from airtng.simulator.phone import HttpTransport, Phone, TestClientTransport
+from airtng.simulator.phone import HttpTransport, Phone, Refused, TestClientTransport
 
 
 class Command(BaseCommand):
@@ -16,7 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, number, body, server, in_process, **options):
         transport = TestClientTransport() if in_process else HttpTransport(server)
-        replies = Phone(number, transport).text(body)
+        try:
+            replies = Phone(number, transport).text(body)
+        except Refused as refused:
+            raise CommandError(refused) from None
+        except requests.RequestException as error:
+            raise CommandError(f"Could not reach {server}: {error}") from None
         for reply in replies:
             self.stdout.write(f"Airtng: {reply}")
         if not replies:

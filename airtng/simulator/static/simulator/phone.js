@@ -13,6 +13,8 @@
   let phone = "";
   let call = null;
   let seen = "";
+  // A status callback cannot move these on: nothing left to simulate.
+  const FINAL = new Set(["delivered", "undelivered", "failed"]);
 
   const randomSid = (prefix) =>
     prefix + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -29,6 +31,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ path: signed, params: method === "POST" ? params : {} }),
     });
+    if (!signing.ok) return { response: signing, text: "", url: signed };
     const { signature } = await signing.json();
     const response = await fetch(signed, {
       method,
@@ -78,7 +81,7 @@
         const item = bubble("to-phone", message.body, message.status_label);
         item.dataset.sid = message.sid || "";
         item.dataset.status = message.status;
-        if (message.sid) {
+        if (message.sid && !FINAL.has(message.status)) {
           for (const [status, label] of [["delivered", strings.delivered], ["failed", strings.failed]]) {
             const button = document.createElement("button");
             button.type = "button";
@@ -143,10 +146,12 @@
     });
   }
 
-  async function say(verb) {
+  // Each function below takes the call it plays: a call that was hung up, or replaced by a
+  // new one, stops at its next step and touches nothing of the new call.
+  async function say(current, verb, gather = null) {
     const times = Math.max(1, Math.min(parseInt(verb.getAttribute("loop") || "1", 10) || 1, 10));
     show(verb.textContent);
-    for (let i = 0; i < times && call?.live; i++) await speak(verb.textContent, verb);
+    for (let i = 0; i < times && current.live && !gather?.pressed; i++) await speak(verb.textContent, verb);
   }
 
   function play(verb) {
@@ -156,40 +161,52 @@
     $("screen").append(audio);
   }
 
-  function waitForKeys(numDigits, finishOnKey, timeoutSeconds) {
-    return new Promise((resolve) => {
-      let digits = "";
-      let timer;
-      const done = (value) => {
-        clearTimeout(timer);
-        call.onKey = null;
-        setKeypad(false);
-        resolve(value);
-      };
-      const restart = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => done(digits), timeoutSeconds * 1000);
-      };
-      call.onKey = (key) => {
-        if (key === finishOnKey) return done(digits);
-        digits += key;
-        show(key, "key");
-        if (digits.length >= numDigits) return done(digits);
-        restart();
-      };
-      call.onHangUp = () => done(null);
-      setKeypad(true);
-      show(strings.press, "prompt");
-      restart();
-    });
+  // The keys of one <Gather>. As on a phone, a key pressed during the prompts cuts them short;
+  // as at Twilio, the timeout starts once the prompts have played, and again after each key.
+  function gatherKeys(current, numDigits, finishOnKey, timeoutSeconds) {
+    let digits = "";
+    let timer = null;
+    let finish;
+    let finished = false;
+    const gather = { pressed: false, result: new Promise((resolve) => (finish = resolve)) };
+    const done = (value) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      current.onKey = current.onHangUp = null;
+      setKeypad(false);
+      finish(value);
+    };
+    const restartTimer = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(digits), timeoutSeconds * 1000);
+    };
+    gather.promptsPlayed = () => {
+      if (finished) return;  // keys pressed during the prompts, or the call hung up
+      if (!gather.pressed) show(strings.press, "prompt");
+      restartTimer();
+    };
+    current.onKey = (key) => {
+      if (!gather.pressed && "speechSynthesis" in window) speechSynthesis.cancel();
+      gather.pressed = true;
+      if (key === finishOnKey) return done(digits);
+      digits += key;
+      show(key, "key");
+      if (digits.length >= numDigits) return done(digits);
+      if (timer !== null) restartTimer();
+    };
+    current.onHangUp = () => done(null);
+    setKeypad(true);
+    return gather;
   }
 
   function setKeypad(enabled) {
     for (const key of $("keypad").querySelectorAll("button")) key.disabled = !enabled;
   }
 
-  async function fetchTwiml(path, params, method) {
-    const { response, text, url } = await signedRequest(path, { ...call.params, ...params }, method);
+  async function fetchTwiml(current, path, params, method) {
+    const { response, text, url } = await signedRequest(path, { ...current.params, ...params }, method);
+    if (!current.live) return null;
     logCall(`${method} ${url}${params.Digits !== undefined ? " Digits=" + params.Digits : ""}`, text);
     if (!response.ok) {
       show(format(strings.error, { status: response.status }), "error");
@@ -198,42 +215,45 @@
     return new DOMParser().parseFromString(text, "text/xml");
   }
 
-  async function runCall(path) {
-    let twiml = await fetchTwiml(path, {}, "POST");
+  async function runCall(current) {
+    let twiml = await fetchTwiml(current, current.path, {}, "POST");
     let hops = 0;
-    while (twiml && call?.live && hops++ < 50) {
-      twiml = await runVerbs([...twiml.documentElement.children]);
+    while (twiml && current.live && hops++ < 50) {
+      twiml = await runVerbs(current, [...twiml.documentElement.children]);
     }
-    endCall();
+    endCall(current);
   }
 
   // Plays verbs in order; returns the next TwiML document to play, or null when the call ends.
-  async function runVerbs(verbs) {
+  async function runVerbs(current, verbs) {
     for (const verb of verbs) {
-      if (!call?.live) return null;
+      if (!current.live) return null;
       switch (verb.tagName) {
-        case "Say": await say(verb); break;
+        case "Say": await say(current, verb); break;
         case "Play": play(verb); break;
         case "Pause": await new Promise((r) => setTimeout(r, 1000 * (parseInt(verb.getAttribute("length") || "1", 10) || 1))); break;
         case "Gather": {
-          const keys = waitForKeys(
+          const gather = gatherKeys(
+            current,
             parseInt(verb.getAttribute("numDigits") || "99", 10),
             verb.getAttribute("finishOnKey") ?? "#",
             parseInt(verb.getAttribute("timeout") || "5", 10),
           );
           for (const inner of verb.children) {
-            if (inner.tagName === "Say") await say(inner);
+            if (gather.pressed || !current.live) break;
+            if (inner.tagName === "Say") await say(current, inner, gather);
             if (inner.tagName === "Play") play(inner);
           }
-          const digits = await keys;
+          gather.promptsPlayed();
+          const digits = await gather.result;
           if (digits === null) return null;
           if (digits !== "") {
-            return fetchTwiml(verb.getAttribute("action") || call.path, { Digits: digits }, verb.getAttribute("method") || "POST");
+            return fetchTwiml(current, verb.getAttribute("action") || current.path, { Digits: digits }, verb.getAttribute("method") || "POST");
           }
           break;
         }
         case "Redirect":
-          return fetchTwiml(verb.textContent.trim(), {}, verb.getAttribute("method") || "POST");
+          return fetchTwiml(current, verb.textContent.trim(), {}, verb.getAttribute("method") || "POST");
         case "Dial":
           show(format(strings.connecting, { number: verb.textContent.trim() }), "dial");
           return null;
@@ -247,7 +267,7 @@
 
   function startCall(path) {
     if (!phone) return alert(strings.pick_phone);
-    if (call?.live) endCall();
+    endCall(call);
     $("screen").replaceChildren();
     $("call-log").replaceChildren();
     call = {
@@ -256,13 +276,13 @@
     };
     $("hang-up").disabled = false;
     show(format(strings.calling, { path }), "prompt");
-    runCall(path);
+    runCall(call);
   }
 
-  function endCall() {
-    if (!call?.live) return;
-    call.live = false;
-    call.onHangUp?.();
+  function endCall(current) {
+    if (!current?.live) return;
+    current.live = false;
+    current.onHangUp?.();
     if ("speechSynthesis" in window) speechSynthesis.cancel();
     setKeypad(false);
     $("hang-up").disabled = true;
@@ -283,7 +303,7 @@
   });
   $("call-voice").addEventListener("click", () => startCall(urls.voice));
   $("call-ivr").addEventListener("click", () => startCall(urls.ivr));
-  $("hang-up").addEventListener("click", endCall);
+  $("hang-up").addEventListener("click", () => endCall(call));
   $("keypad").addEventListener("click", (event) => {
     const key = event.target.dataset?.key;
     if (key && call?.onKey) call.onKey(key);
