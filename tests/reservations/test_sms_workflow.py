@@ -222,44 +222,26 @@ def test_cancelling_the_outstanding_request_offers_the_next(
     assert "from Zoe" in twilio.sent[1]["Body"]
 
 
-def test_the_oldest_request_is_offered_first(twilio, run_worker, listing, host, make_user):
+def test_the_oldest_pending_request_is_offered_first(
+    twilio, run_worker, listing, host, make_user, make_reservation
+):
     now = timezone.now()
-    newer = Reservation.objects.create(
-        property=listing,
-        guest=make_user(first_name="Newer"),
-        check_in=days_from_now(5),
-        check_out=days_from_now(6),
-        guests=1,
-        message="hi",
-        created_at=now,
+    make_reservation(
+        listing,
+        make_user(first_name="Oldest"),
         status=Status.REJECTED,
+        created_at=now - timedelta(days=3),
     )
-    # Two pending requests appear while the host cannot be texted; the oldest goes first.
+    # Two requests arrive while the host cannot be texted; then a third once they can.
     host.phone_verified = False
     host.save()
     for name, age in (("Second", 1), ("First", 2)):
-        Reservation.objects.create(
-            property=listing,
-            guest=make_user(first_name=name),
-            check_in=days_from_now(5),
-            check_out=days_from_now(6),
-            guests=1,
-            message="hi",
-            created_at=now - timedelta(days=age),
-        )
+        make_reservation(listing, make_user(first_name=name), created_at=now - timedelta(days=age))
     host.phone_verified = True
     host.save()
-    Reservation.objects.create(
-        property=listing,
-        guest=make_user(first_name="Third"),
-        check_in=days_from_now(5),
-        check_out=days_from_now(6),
-        guests=1,
-        message="hi",
-    )
+    make_reservation(listing, make_user(first_name="Third"))
     run_worker()
 
-    assert newer.status == Status.REJECTED
     assert len(twilio.sent) == 1
     assert "from First" in twilio.sent[0]["Body"]
 
