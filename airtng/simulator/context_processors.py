@@ -1,7 +1,7 @@
-from django.conf import settings
+from .views import can_use_simulator
 
 
 def simulator(request):
-    """Whether to show the phone simulator in the menu: as views.simulator_allowed lets in."""
+    """Whether the menu links to the phone simulator."""
     user = getattr(request, "user", None)
-    return {"simulator_visible": settings.DEBUG or bool(user and user.is_staff)}
+    return {"simulator_visible": user is not None and can_use_simulator(user)}

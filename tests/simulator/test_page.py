@@ -226,3 +226,12 @@ def test_signing_is_post_only(client, staff):
     client.force_login(staff)
 
     assert client.get(SIGN, {"path": "/voice"}).status_code == 405
+
+
+@pytest.mark.parametrize(("is_staff", "shown"), [(True, True), (False, False)])
+def test_the_menu_links_to_it_for_those_it_lets_in(client, make_user, is_staff, shown):
+    client.force_login(make_user(is_staff=is_staff))
+
+    page = client.get("/")
+
+    assert ('href="/phone/"' in page.text) is shown
