@@ -86,11 +86,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL")}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    # A connection per request doubles the cost of a webhook; keep them, checked.
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
+# Opening a connection per request costs as much as a phone-tree step; keep them, checked.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue up behind one another instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -15,188 +15,66 @@ started here is stopped on the way out, and all of them after --time-limit secon
 """
 
 import argparse
-import contextlib
 import json
 import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from twilio.request_validator import RequestValidator
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.harness import (  # noqa: E402
+    ACCOUNT_SID,
+    AIRTNG_NUMBER,
+    AUTH_TOKEN,
+    GUNICORN_THREADS,
+    GUNICORN_WORKERS,
+    MEASURED_COLUMNS,
+    REQUEST_TIMEOUT,
+    Phase,
+    QueryCounter,
+    airtng_env,
+    databases_for,
+    format_table,
+    free_port,
+    note,
+    print_log_tail,
+    query_lines,
+    remove_workdir,
+    run_django,
+    run_phase,
+    signed_post,
+    start,
+    start_gunicorn,
+    start_watchdog,
+    stop,
+    stop_all,
+    wait_until_ready,
+)
 from tests.fake_twilio import FakeTwilio, serve  # noqa: E402
 
 TWILIO_DELAYS_MS = "0,250"
-ACCOUNT_SID = "AC" + "be" * 16
-AUTH_TOKEN = "bench-auth-token"
 PASSWORD = "bench-password-for-guests-42"
 HOSTS = 4
 PROPERTIES_PER_HOST = 2
-GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 4
-REQUEST_TIMEOUT = 15.0
 PHASE_TIME_LIMIT = 30.0
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-started: list[subprocess.Popen] = []
-script_began = time.monotonic()
-
-
-def note(text):
-    print(f"[{time.monotonic() - script_began:5.1f} s] {text}", file=sys.stderr, flush=True)
-
-
-# --- Processes -------------------------------------------------------------------------
-
-
-def start(command, *, env, log, stderr=subprocess.STDOUT):
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=stderr, text=True, start_new_session=True
-    )
-    started.append(process)
-    return process
-
-
-def stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    with contextlib.suppress(ValueError):  # the time limit may be stopping it too
-        started.remove(process)
-
-
-def stop_all():
-    for process in list(started):
-        stop(process)
-
-
-def run_django(args, *, env, timeout=60):
-    """Run `manage.py …` or this script's child mode to the end; return its stdout."""
-    process = start([sys.executable, *args], env=env, log=subprocess.PIPE, stderr=None)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    finally:
-        stop(process)
-    if process.returncode:
-        sys.exit(f"{' '.join(args)} failed:\n{output}")
-    return output
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(base_url, server, *, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("gunicorn exited during start-up; see its log.")
-        try:
-            if requests.get(base_url + "/accounts/login/", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass  # not listening yet, or still importing the app
-        time.sleep(0.2)
-    sys.exit("gunicorn did not answer in time.")
-
-
-# --- Databases -------------------------------------------------------------------------
-
-
-class SQLiteDatabases:
-    name = "SQLite"
-
-    def __init__(self, workdir):
-        self.workdir = workdir
-
-    def create(self, label):
-        return f"sqlite:///{self.workdir / label / 'db.sqlite3'}"
-
-    def drop_all(self):
-        pass  # the temporary directory goes with them
-
-
-class PostgresDatabases:
-    """One database per round, named after --database-url's; each dropped at the end."""
-
-    name = "PostgreSQL"
-
-    def __init__(self, url):
-        self.url = urlsplit(url)
-        self.created = []
-
-    def admin(self):
-        import psycopg
-
-        maintenance = urlunsplit(self.url._replace(scheme="postgresql", path="/postgres", query=""))
-        return psycopg.connect(maintenance, autocommit=True)
-
-    def create(self, label):
-        from psycopg import sql
-
-        name = f"{self.url.path.lstrip('/')}_{label}".replace("-", "_")
-        with self.admin() as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if exists.fetchone():
-                sys.exit(f"Database {name} exists already; drop it or pick another URL.")
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        self.created.append(name)
-        return urlunsplit(self.url._replace(path=f"/{name}"))
-
-    def drop_all(self):
-        from psycopg import sql
-
-        with self.admin() as connection:
-            for name in self.created:
-                connection.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-        self.created.clear()
 
 
 # --- Load ------------------------------------------------------------------------------
 
 
-@dataclass
-class Phase:
-    name: str
+@dataclass(kw_only=True)
+class RoundPhase(Phase):
     round: int
     delay: float
-    latencies: list = field(default_factory=list)
-    errors: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def error(self, kind):
-        self.errors[kind] = self.errors.get(kind, 0) + 1
-
-    @property
-    def rate(self):
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p):
-        if not self.latencies:
-            return float("nan")  # printed as "nan": nothing was answered
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
 class Browser(requests.Session):
@@ -234,40 +112,6 @@ def log_in(base_url, email, property_pk):
     return browser
 
 
-def run_phase(phase, jobs, workers, *, deadline):
-    """Send `jobs` (callables taking a worker's session) from one thread per worker."""
-    lock = threading.Lock()
-    pending = list(reversed(jobs))
-
-    def drive(session):
-        while time.monotonic() < deadline:
-            with lock:
-                if not pending:
-                    return
-                job = pending.pop()
-            began = time.perf_counter()
-            try:
-                ok = job(session)
-            except requests.RequestException as error:
-                with lock:
-                    phase.error(type(error).__name__)
-                continue
-            with lock:
-                if ok is True:
-                    phase.latencies.append(time.perf_counter() - began)
-                else:
-                    phase.error(ok)
-
-    threads = [threading.Thread(target=drive, args=(session,)) for session in workers]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    phase.seconds = time.perf_counter() - began
-    return phase
-
-
 def booking_jobs(base_url, properties, count):
     """Distinct one-night stays, so no two requests for a property share a night."""
     first_night = date.today() + timedelta(days=2)
@@ -298,27 +142,20 @@ def booking_jobs(base_url, properties, count):
 
 def reply_jobs(base_url, host_numbers, count, round_label):
     """Hosts answer "accept" (deciding their oldest request) and "maybe" (asking again)."""
-    url = base_url + "/reservations/incoming"
-    validator = RequestValidator(AUTH_TOKEN)
+
+    def answered_with_twiml(answer):
+        ok = answer.status_code == 200 and "<Response>" in answer.text
+        return ok or f"HTTP {answer.status_code}"
 
     def reply(i):
         params = {
             "MessageSid": f"SMbench{round_label}{i:08d}",
             "AccountSid": ACCOUNT_SID,
             "From": host_numbers[i % len(host_numbers)],
-            "To": "+15005550006",
+            "To": AIRTNG_NUMBER,
             "Body": "accept" if (i // len(host_numbers)) % 2 == 0 else "maybe",
         }
-        signature = validator.compute_signature(url, params)
-
-        def job(session):
-            answer = session.post(
-                url, params, headers={"X-Twilio-Signature": signature}, timeout=REQUEST_TIMEOUT
-            )
-            ok = answer.status_code == 200 and "<Response>" in answer.text
-            return ok or f"HTTP {answer.status_code}"
-
-        return job
+        return signed_post(base_url + "/reservations/incoming", params, answered_with_twiml)
 
     return [reply(i) for i in range(count)]
 
@@ -331,21 +168,12 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
     (workdir / label).mkdir()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "airtng.settings",
-        "DATABASE_URL": databases.create(label),
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_url,
-        "PUBLIC_BASE_URL": base_url,
-        "MEDIA_ROOT": str(workdir / label / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = airtng_env(
+        base_url=base_url,
+        database_url=databases.create(label),
+        media_root=workdir / label / "media",
+        TWILIO_API_BASE_URL=twilio_url,
+    )
     note(f"round {number}, Twilio delay {delay * 1000:.0f} ms: a fresh {databases.name} database")
     run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)
     data = json.loads(
@@ -356,25 +184,9 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
     server = worker = None
     failed = False
     try:
-        server = start(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "airtng.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(GUNICORN_WORKERS),
-                "--threads",
-                str(GUNICORN_THREADS),
-                "--no-control-socket",
-            ],
-            env=env,
-            log=log,
-        )
+        server = start_gunicorn("airtng.wsgi", port=port, env=env, log=log)
         worker = start([sys.executable, "manage.py", "db_worker"], env=env, log=log)
-        wait_until_ready(base_url, server)
+        wait_until_ready(base_url + "/accounts/login/", server)
         note(f"gunicorn answers on {base_url}; logging in {args.concurrency} guests")
 
         twilio.delay = delay
@@ -401,7 +213,7 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
         sms_before, began = len(twilio.requests), time.perf_counter()
         phase_deadline = min(deadline, time.monotonic() + PHASE_TIME_LIMIT)
         bookings = run_phase(
-            Phase("booking POST", number, delay),
+            RoundPhase("booking POST", round=number, delay=delay),
             booking_jobs(base_url, data["properties"], args.requests),
             browsers,
             deadline=phase_deadline,
@@ -409,7 +221,7 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
         note("host replies")
         phase_deadline = min(deadline, time.monotonic() + PHASE_TIME_LIMIT)
         replies = run_phase(
-            Phase("host-reply webhook", number, delay),
+            RoundPhase("host-reply webhook", round=number, delay=delay),
             reply_jobs(base_url, data["host_numbers"], args.requests, label),
             [requests.Session() for _ in range(args.concurrency)],
             deadline=phase_deadline,
@@ -425,8 +237,7 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
                 stop(process)
         log.close()
         if failed or bookings.errors or replies.errors:
-            lines = (workdir / label / "servers.log").read_text().splitlines()
-            print("\n".join(["The servers' last words:", *lines[-40:]]), file=sys.stderr)
+            print_log_tail(workdir / label / "servers.log")
 
     sms.update(json.loads(run_django([__file__, "--child", "sms-backlog"], env=env)))
     queries = None
@@ -500,9 +311,8 @@ def child_count_queries():
     from decimal import Decimal
 
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     from accounts.models import User
     from airtng.messaging.models import Direction, Message
@@ -534,13 +344,8 @@ def child_count_queries():
     )
     browser, twilio = Client(), Client()
     browser.force_login(guest)
-    counts, statements = {}, {}
-
-    def count(label, send):
-        with CaptureQueriesContext(connection) as captured:
-            send()
-        counts[label] = len(captured)
-        statements[label] = [query["sql"] for query in captured.captured_queries]
+    queries = QueryCounter()
+    count = queries.count
 
     def expect(response, status):
         if response.status_code != status:
@@ -582,32 +387,27 @@ def child_count_queries():
     unsent.refresh_from_db()
     if unsent.status != SmsStatus.QUEUED:
         sys.exit(f"deliver() left the SMS {unsent.status}")
-    if os.environ.get("BENCH_SHOW_SQL"):
-        json.dump(statements, sys.stderr, indent=1)
-    print(json.dumps(counts))
+    queries.report()
 
 
 # --- Report ----------------------------------------------------------------------------
 
 
 def table(phases, sms, queries, *, args, database):
+    columns = [("phase", 20), ("round", 5), ("Twilio delay", 12), *MEASURED_COLUMNS]
+    rows = [
+        [phase.name, str(phase.round), f"{phase.delay * 1000:.0f} ms", *phase.cells()]
+        for phase in sorted(phases, key=lambda phase: (phase.name, phase.round))
+    ]
     lines = [
         f"Airtng SMS workflow on {database}: gunicorn -w {GUNICORN_WORKERS} "
         f"--threads {GUNICORN_THREADS}, one db_worker, {args.requests} requests per phase, "
         f"{args.concurrency} concurrent clients, {os.cpu_count()} CPUs",
         "",
-        f"{'phase':<20} {'round':>5} {'Twilio delay':>12} {'requests/s':>10} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'ok':>6} {'errors':>7}",
+        format_table(columns, rows),
+        "",
+        "SMS, from the first booking to the last reply (one db_worker):",
     ]
-    for phase in sorted(phases, key=lambda phase: (phase.name, phase.round)):
-        errors = ", ".join(f"{n} {kind}" for kind, n in phase.errors.items()) or "0"
-        lines.append(
-            f"{phase.name:<20} {phase.round:>5} {f'{phase.delay * 1000:.0f} ms':>12} "
-            f"{phase.rate:>10.1f} "
-            f"{phase.percentile(50):>8.1f} {phase.percentile(99):>8.1f} "
-            f"{len(phase.latencies):>6} {errors:>7}"
-        )
-    lines += ["", "SMS, from the first booking to the last reply (one db_worker):"]
     for number, (delay, counts) in enumerate(sms, start=1):
         lines.append(
             f"  round {number}, Twilio delay {delay * 1000:>3.0f} ms: {counts['queued']} queued, "
@@ -615,9 +415,8 @@ def table(phases, sms, queries, *, args, database):
             f"{counts['unsent']} still unsent at the end"
         )
     if queries:
-        lines += ["", "Queries per request (one of each, Django test client, same database):"]
-        width = max(map(len, queries))
-        lines += [f"  {label:<{width}} {n:>3}" for label, n in queries.items()]
+        title = "Queries per request (one of each, Django test client, same database):"
+        lines += query_lines(queries, title)
     return "\n".join(lines)
 
 
@@ -652,21 +451,14 @@ def main():
         return CHILDREN[args.child](args)
 
     workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-"))
-    databases = (
-        PostgresDatabases(args.database_url) if args.database_url else SQLiteDatabases(workdir)
-    )
+    databases = databases_for(args.database_url, workdir)
     deadline = time.monotonic() + args.time_limit
 
-    def give_up():
-        print(f"\nTime limit of {args.time_limit:.0f} s reached; stopping.", file=sys.stderr)
-        stop_all()
+    def clean_up():
         databases.drop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-        os._exit(2)
+        remove_workdir(workdir)
 
-    watchdog = threading.Timer(args.time_limit + 15, give_up)
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = start_watchdog(args.time_limit, clean_up)
     twilio = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
     twilio_server = serve(twilio)
     phases, sms, queries = [], [], None
@@ -692,8 +484,7 @@ def main():
         watchdog.cancel()
         stop_all()
         twilio_server.shutdown()
-        databases.drop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up()
     print(table(phases, sms, queries, args=args, database=databases.name))
 
 

@@ -1,0 +1,1 @@
+"""The framework ceiling: Django answering one constant TwiML string, nothing else."""
