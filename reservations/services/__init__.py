@@ -1,17 +1,16 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
-from .booking import (
-    cancel_reservation,
-    confirmed_stays_overlapping,
-    pending_requests_for,
-    request_stay,
-    requests_for_host,
-    trips_for,
-)
+from .booking import cancel_reservation, request_stay
 from .decision import decide_reservation
 from .errors import CannotCancel, NotPending, OverlapsConfirmedStay, ReservationError
 from .host_reply import answer_host_sms
 from .host_sms import offer_next_request, outstanding_request
+from .queries import (
+    confirmed_stays_overlapping,
+    pending_requests_for,
+    requests_for_host,
+    trips_for,
+)
 
 __all__ = [
     "CannotCancel",

@@ -3,9 +3,9 @@ from django.utils import timezone
 
 from reservations.models import Reservation
 
-from .booking import confirmed_stays_overlapping
 from .errors import NotPending, OverlapsConfirmedStay
 from .host_sms import offer_next_request, text_guest_outcome, withdraw_offer
+from .queries import confirmed_stays_overlapping
 
 Status = Reservation.Status
 

@@ -7,6 +7,8 @@ from airtng.messaging.services import queue_sms
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation
 
+from .queries import pending_requests_for
+
 
 def offer_next_request(host: User) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
@@ -15,12 +17,7 @@ def offer_next_request(host: User) -> Reservation | None:
     """
     if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
         return None
-    oldest = (
-        Reservation.objects.filter(property__host=host, status=Reservation.Status.PENDING)
-        .select_related("guest", "property")
-        .order_by("created_at", "id")
-        .first()
-    )
+    oldest = pending_requests_for(host).select_related("guest", "property").first()
     if oldest is None:
         return None
     try:
