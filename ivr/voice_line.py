@@ -1,9 +1,7 @@
 """Airtng's own number: callers are greeted, and a host can answer a request by keypad."""
 
 from django.db import IntegrityError, transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from twilio.twiml.voice_response import VoiceResponse
 
 from accounts.models import User
@@ -55,29 +53,7 @@ def offer_choice(response, request: Reservation, *, intro: str = ""):
         method="POST",
         timeout=GATHER_TIMEOUT_SECONDS,
     )
-    guests = ngettext("%(count)d guest", "%(count)d guests", request.guests) % {
-        "count": request.guests
-    }
-    gather.say(
-        " ".join(
-            part
-            for part in (
-                intro,
-                _(
-                    "%(guest)s asks to stay at %(property)s from %(check_in)s to %(check_out)s, "
-                    "%(guests)s. Press 1 to accept, or 2 to reject."
-                )
-                % {
-                    "guest": request.guest.first_name,
-                    "property": request.property.title,
-                    "check_in": date_format(request.check_in, "F j"),
-                    "check_out": date_format(request.check_out, "F j"),
-                    "guests": guests,
-                },
-            )
-            if part
-        )
-    )
+    gather.say(" ".join(part for part in (intro, texts.spoken_request(request)) if part))
 
 
 def decide_by_keypad(

@@ -1,5 +1,6 @@
 """The words Airtng texts and replies, as ../shared/PRODUCT.md fixes them."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -8,16 +9,19 @@ from django.utils.translation import ngettext
 QUOTED_MESSAGE_LENGTH = 1000
 
 
-def _stay(reservation):
-    guests = ngettext("%(count)d guest", "%(count)d guests", reservation.guests) % {
+def _guests(reservation):
+    return ngettext("%(count)d guest", "%(count)d guests", reservation.guests) % {
         "count": reservation.guests
     }
+
+
+def _stay(reservation):
     return {
         "guest": reservation.guest.get_full_name() or reservation.guest.first_name,
         "property": reservation.property.title,
         "check_in": reservation.check_in.isoformat(),
         "check_out": reservation.check_out.isoformat(),
-        "guests": guests,
+        "guests": _guests(reservation),
     }
 
 
@@ -29,6 +33,20 @@ def new_request(reservation):
         '"%(message)s"\n'
         "Reply accept or reject."
     ) % {**_stay(reservation), "message": message}
+
+
+def spoken_request(reservation):
+    """A host's request read out on the phone, with the keys that answer it."""
+    return _(
+        "%(guest)s asks to stay at %(property)s from %(check_in)s to %(check_out)s, "
+        "%(guests)s. Press 1 to accept, or 2 to reject."
+    ) % {
+        "guest": reservation.guest.first_name,
+        "property": reservation.property.title,
+        "check_in": date_format(reservation.check_in, "F j"),
+        "check_out": date_format(reservation.check_out, "F j"),
+        "guests": _guests(reservation),
+    }
 
 
 def pending_help(reservation):
