@@ -36,16 +36,16 @@ def twilio_client() -> Client:
     )
 
 
-def public_url(path):
-    """The absolute URL Twilio uses for `path`; callbacks and signatures depend on it."""
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+def twilio_url(path, *, origin=""):
+    """The URL Twilio uses for `path`: under PUBLIC_BASE_URL, else under `origin` (our own).
+
+    Signatures and callback URLs depend on it.
+    """
+    return (settings.PUBLIC_BASE_URL or origin).rstrip("/") + path
 
 
-def signed_url(request):
-    """The URL Twilio signed: PUBLIC_BASE_URL + path, or the request's own URL."""
-    if settings.PUBLIC_BASE_URL:
-        return public_url(request.get_full_path())
-    return request.build_absolute_uri()
+def request_origin(request):
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def has_valid_signature(request):
@@ -57,7 +57,8 @@ def has_valid_signature(request):
         return False
     params = request.POST if request.method == "POST" else {}
     validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-    return validator.validate(signed_url(request), params, signature)
+    url = twilio_url(request.get_full_path(), origin=request_origin(request))
+    return validator.validate(url, params, signature)
 
 
 def twilio_webhook(methods=("POST",)):

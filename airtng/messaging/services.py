@@ -13,7 +13,7 @@ from django.utils import timezone
 from twilio.base import values
 from twilio.base.exceptions import TwilioRestException
 
-from airtng.twilio import public_url, twilio_client, twilio_is_configured
+from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
 from .models import STATUS_RANK, Direction, Message, Status
 
@@ -110,7 +110,7 @@ def send_through_twilio(message):
 def status_callback_url():
     if not settings.PUBLIC_BASE_URL:
         return values.unset  # Twilio has nowhere to call back; statuses stay as sent.
-    return public_url(reverse("sms_status"))
+    return twilio_url(reverse("sms_status"))
 
 
 def finish(message, *, status, **recorded) -> bool:

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 import requests
 from django.conf import settings
 
-from airtng.twilio import public_url, signature
+from airtng.twilio import signature, twilio_url
 
 MAX_HOPS = 50
 
@@ -28,20 +28,17 @@ class HttpTransport:
     """Requests to a running Airtng at `base_url`."""
 
     def __init__(self, base_url):
-        self.base_url = base_url.rstrip("/")
+        self.origin = base_url.rstrip("/")
 
     def __call__(self, method, path, params, signature):
         response = requests.request(
             method,
-            self.base_url + path,
+            self.origin + path,
             data=params if method == "POST" else None,
             headers={"X-Twilio-Signature": signature},
             timeout=15,
         )
         return response.status_code, response.text
-
-    def url(self, path):
-        return self.base_url + path
 
 
 class TestClientTransport:
@@ -59,6 +56,7 @@ class TestClientTransport:
             "127.0.0.1",
         )
         self.secure = settings.SECURE_SSL_REDIRECT
+        self.origin = f"{'https' if self.secure else 'http'}://{self.host}"
         self.client = Client(HTTP_HOST=self.host)
 
     def __call__(self, method, path, params, signature):
@@ -71,9 +69,6 @@ class TestClientTransport:
         )
         return response.status_code, response.content.decode()
 
-    def url(self, path):
-        return f"{'https' if self.secure else 'http'}://{self.host}{path}"
-
 
 class Phone:
     def __init__(self, number, transport):
@@ -85,7 +80,7 @@ class Phone:
         if method == "GET" and params:
             path = f"{path}{'&' if '?' in path else '?'}{urlencode(params)}"
             params = {}
-        url = public_url(path) if settings.PUBLIC_BASE_URL else self.transport.url(path)
+        url = twilio_url(path, origin=self.transport.origin)
         return self.transport(method, path, params, signature(url, params))
 
     def text(self, body):

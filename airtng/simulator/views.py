@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from airtng.messaging.models import Direction, Message
-from airtng.twilio import public_url, signature
+from airtng.twilio import request_origin, signature, twilio_url
 
 INBOX_SIZE = 100
 
@@ -113,7 +113,7 @@ def sign(request):
     if not isinstance(params, dict):
         return HttpResponseBadRequest()
     params = {str(k): str(v) for k, v in params.items()}
-    url = public_url(path) if settings.PUBLIC_BASE_URL else request.build_absolute_uri(path)
+    url = twilio_url(path, origin=request_origin(request))
     return JsonResponse({"signature": signature(url, params)})
 
 
