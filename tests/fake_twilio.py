@@ -19,6 +19,7 @@ class Answer:
     status: int = 201
     code: int | None = None
     delay: float = 0.0
+    message_status: str = "queued"  # what an accepted message's JSON says
 
 
 ACCEPTED = Answer()
@@ -90,7 +91,7 @@ class FakeTwilio:
                     201,
                     {
                         "sid": sid,
-                        "status": "queued",
+                        "status": answer.message_status,
                         "to": form["To"],
                         "from": form["From"],
                         "body": form["Body"],

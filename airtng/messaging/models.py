@@ -33,6 +33,9 @@ STATUS_RANK = {
     Status.UNDELIVERED: 4,
     Status.FAILED: 4,
 }
+# What Twilio may tell us of a message it has: its answer to a send, or a status callback.
+# ("sending" is a Twilio status too, but ours means a worker holds the message.)
+TWILIO_STATUSES = {status for status, rank in STATUS_RANK.items() if rank >= 2}
 
 
 class Message(models.Model):

@@ -15,7 +15,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
-from .models import STATUS_RANK, Direction, Message, Status
+from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, Status
+from .tasks import deliver_message
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ def queue_sms(*, to, body, user=None, reservation=None) -> Message:
     The delivery task is a row in the same database, so a rollback sends nothing and a
     commit cannot lose the message.
     """
-    from .tasks import deliver_message
-
     message = Message.objects.create(
         direction=Direction.OUTBOUND,
         to=str(to),
@@ -100,7 +99,7 @@ def send_through_twilio(message):
     except (requests.Timeout, requests.ConnectionError) as error:
         retry_later(message, code=None, reason=str(error))
     else:
-        status = sent.status if sent.status in STATUS_RANK else Status.QUEUED
+        status = sent.status if sent.status in TWILIO_STATUSES else Status.QUEUED
         if not finish(message, status=status, sid=sent.sid):
             # Our lease ran out while Twilio answered and another worker holds the message:
             # the SID must still be recorded so that it is not sent a second time.
@@ -128,8 +127,6 @@ def finish(message, *, status, **recorded) -> bool:
 
 
 def retry_later(message, *, code, reason):
-    from .tasks import deliver_message
-
     if message.attempts >= MAX_ATTEMPTS:
         give_up(message, code=code, reason=reason)
         return
@@ -161,15 +158,14 @@ def give_up(message, *, code, reason):
 
 def retry_failed(message) -> bool:
     """Send a failed outbound message again, from the first attempt."""
-    from .tasks import deliver_message
-
     # A message the carrier failed has the sid of that attempt; kept, it would make
     # deliver() take the message as already sent.
-    reset = Message.objects.filter(
-        pk=message.pk, direction=Direction.OUTBOUND, status=Status.FAILED
-    ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None, sid=None)
-    if reset:
-        deliver_message.enqueue(message.pk)
+    with transaction.atomic():
+        reset = Message.objects.filter(
+            pk=message.pk, direction=Direction.OUTBOUND, status=Status.FAILED
+        ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None, sid=None)
+        if reset:
+            deliver_message.enqueue(message.pk)
     return bool(reset)
 
 
@@ -180,8 +176,6 @@ def requeue_stalled(*, now=None) -> int:
     requeued message's deadline moves to now, so that a backlog longer than a lease gets
     one more task per lease, not one per sweep.
     """
-    from .tasks import deliver_message
-
     now = now or timezone.now()
     stalled = Message.objects.filter(direction=Direction.OUTBOUND).filter(
         Q(status=Status.SENDING, lease_expires_at__lte=now)
@@ -201,7 +195,7 @@ def requeue_stalled(*, now=None) -> int:
 
 def record_status(*, sid, status, error_code=None) -> bool:
     """Apply a delivery status callback; it never moves a message backwards."""
-    if status not in STATUS_RANK or not sid:
+    if status not in TWILIO_STATUSES or not sid:
         return False
     behind = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
     return bool(

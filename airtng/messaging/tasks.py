@@ -1,8 +1,8 @@
 from django.tasks import task
 
-from . import services
-
 
 @task
 def deliver_message(message_id: int):
-    services.deliver(message_id)
+    from .services import deliver  # services enqueue this task
+
+    deliver(message_id)

@@ -6,6 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.services import queue_sms
+from tests.fake_twilio import Answer
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +147,18 @@ def test_a_rolled_back_transaction_leaves_no_message_and_no_task(twilio, run_wor
     assert not Message.objects.exists()
     assert not DBTaskResult.objects.exists()
     assert twilio.requests == []
+
+
+def test_twilios_sending_status_is_not_taken_for_a_workers_claim(
+    twilio, run_worker, status_callback
+):
+    twilio.answer_next(Answer(message_status="sending"))
+    message = queue_sms(to="+12015550123", body="Hi")
+
+    run_worker()
+    message.refresh_from_db()
+    status_callback(message.sid, "sending")
+
+    message.refresh_from_db()
+    assert message.status == "queued"
+    assert message.lease_expires_at is None
