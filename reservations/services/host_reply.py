@@ -42,8 +42,9 @@ def answer_host_sms(
     """
     # Taken before waiting for any lock: it tells which request the host could have seen.
     received_at = received_at or timezone.now()
-    body = body.replace("\x00", "")[:MAX_STORED_BODY]
-    from_number = from_number.replace("\x00", "")[:32]
+    # Twilio's parameters reach here without NUL bytes (airtng.twilio.twilio_webhook).
+    body = body[:MAX_STORED_BODY]
+    from_number = from_number[:32]
     sid = sid if sid and TWILIO_SID.fullmatch(sid) else None
     with transaction.atomic():
         try:
