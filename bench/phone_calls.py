@@ -229,14 +229,14 @@ def child_count_queries():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from airtng.twilio import public_url, signature
+    from airtng.twilio import signature, twilio_url
 
     setup_test_environment()
     client = Client()
     queries = QueryCounter()
     for route in ROUTES:
         params = call_params(route, "CA" + "c" * 32)
-        headers = {"X-Twilio-Signature": signature(public_url(route.path), params)}
+        headers = {"X-Twilio-Signature": signature(twilio_url(route.path), params)}
 
         def send(route=route, params=params, headers=headers):
             answer = client.post(

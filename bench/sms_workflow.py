@@ -318,7 +318,7 @@ def child_count_queries():
     from airtng.messaging.models import Direction, Message
     from airtng.messaging.models import Status as SmsStatus
     from airtng.messaging.services import deliver
-    from airtng.twilio import public_url
+    from airtng.twilio import twilio_url
     from properties.models import Property
 
     setup_test_environment()
@@ -366,7 +366,7 @@ def child_count_queries():
 
     def reply(sid, body):
         params = {"MessageSid": sid, "From": str(host.phone_number), "Body": body}
-        url = public_url("/reservations/incoming")
+        url = twilio_url("/reservations/incoming")
         signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
         answer = twilio.post(
             "/reservations/incoming", params, headers={"X-Twilio-Signature": signature}
