@@ -24,6 +24,7 @@ env = environ.Env(
     TWILIO_API_BASE_URL=(str, "https://api.twilio.com"),
     PUBLIC_BASE_URL=(str, ""),
     TWILIO_TIMEOUT_SECONDS=(float, 10.0),
+    HOST_REPLY_WINDOW_MINUTES=(int, 1440),
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "Airtng <noreply@localhost>"),
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
@@ -157,6 +158,9 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
+
+# How long a host has to answer a request before it expires.
+HOST_REPLY_WINDOW_MINUTES = env("HOST_REPLY_WINDOW_MINUTES")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+class PropertyQuerySet(models.QuerySet):
+    def listed(self):
+        """The listings guests may find and request: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Property(models.Model):
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -27,6 +33,9 @@ class Property(models.Model):
     photo = models.ImageField(_("photo"), upload_to="properties/", blank=True)
     image_url = models.URLField(_("image URL"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = PropertyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("property")

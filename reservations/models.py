@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +14,17 @@ MAX_NIGHTS = 30
 MAX_MESSAGE_LENGTH = 1000
 
 
+def reply_window() -> timedelta:
+    return timedelta(minutes=settings.HOST_REPLY_WINDOW_MINUTES)
+
+
 class ReservationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    DECLINED = "declined", _("Declined by Airtng")
 
 
 class DecisionChannel(models.TextChoices):
@@ -37,7 +46,8 @@ class Reservation(models.Model):
     )
     property = models.ForeignKey(
         Property,
-        on_delete=models.CASCADE,
+        # A guest's stay outlives its listing: a listing with reservations is withdrawn instead.
+        on_delete=models.PROTECT,
         related_name="reservations",
         verbose_name=_("property"),
     )
@@ -51,8 +61,10 @@ class Reservation(models.Model):
     decided_via = models.CharField(
         _("decided via"), max_length=5, choices=Channel.choices, blank=True
     )
-    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    # Assigned by the database, under the host's lock: the order requests really arrived in.
+    created_at = models.DateTimeField(_("requested"), db_default=Now(), db_index=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("host reminded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reservation")
@@ -91,6 +103,11 @@ class Reservation(models.Model):
     def nights(self):
         return (self.check_out - self.check_in).days
 
+    @cached_property
+    def answer_by(self):
+        """When the host's time to answer runs out and the request expires."""
+        return self.created_at + reply_window()
+
     def can_cancel(self):
         """A pending or confirmed stay can be cancelled until its check-in day."""
         open_statuses = (ReservationStatus.PENDING, ReservationStatus.CONFIRMED)
@@ -117,6 +134,15 @@ class OutstandingRequest(models.Model):
         verbose_name=_("reservation"),
     )
     offered_at = models.DateTimeField(_("texted"), auto_now_add=True)
+    # The SMS that asked the host: a reply decides only once Twilio had taken it.
+    message = models.OneToOneField(
+        "messaging.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("SMS"),
+    )
 
     class Meta:
         verbose_name = _("request awaiting the host's reply")

@@ -1,5 +1,6 @@
 """The words Airtng texts and replies, as ../shared/PRODUCT.md fixes them."""
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -79,3 +80,72 @@ def sms_help():
         "Airtng: reply accept or reject to answer a reservation request. "
         "Reply STOP to stop texts, START to get them again."
     )
+
+
+def _answer_by(reservation):
+    return date_format(timezone.localtime(reservation.answer_by), "DATETIME_FORMAT")
+
+
+def _people(reservation):
+    return {
+        **_stay(reservation),
+        "host": reservation.host.first_name,
+        "answer_by": _answer_by(reservation),
+    }
+
+
+def request_sent(reservation):
+    return _(
+        "Your request to stay at %(property)s, %(check_in)s–%(check_out)s, was sent to "
+        "%(host)s, who has until %(answer_by)s to answer. We will text you the answer."
+    ) % _people(reservation)
+
+
+def host_reminder(reservation):
+    return _(
+        "Reminder: %(guest)s is waiting for your answer to their request for %(property)s, "
+        "%(check_in)s–%(check_out)s, %(guests)s. Reply accept or reject by %(answer_by)s, "
+        "or the request expires."
+    ) % _people(reservation)
+
+
+def guest_expired(reservation):
+    return _(
+        "Your request to stay at %(property)s, %(check_in)s–%(check_out)s, expired: "
+        "%(host)s did not answer in time. You can request another stay on Airtng."
+    ) % _people(reservation)
+
+
+def guest_declined_overlap(reservation):
+    return _(
+        "Your request to stay at %(property)s, %(check_in)s–%(check_out)s, was declined: "
+        "those dates were just booked by another guest. You can request other dates on Airtng."
+    ) % _people(reservation)
+
+
+def guest_declined_withdrawn(reservation):
+    return _(
+        "Your request to stay at %(property)s, %(check_in)s–%(check_out)s, was declined: "
+        "%(host)s no longer offers the place. You can find another one on Airtng."
+    ) % _people(reservation)
+
+
+def host_guest_cancelled(reservation, *, was_confirmed):
+    if was_confirmed:
+        text = _(
+            "%(guest)s has cancelled their stay at %(property)s, %(check_in)s–%(check_out)s. "
+            "Those nights are free again."
+        )
+    else:
+        text = _(
+            "%(guest)s has cancelled their request to stay at %(property)s, "
+            "%(check_in)s–%(check_out)s. There is nothing to answer."
+        )
+    return text % _people(reservation)
+
+
+def host_replied_to_cancelled(reservation):
+    return _(
+        "%(guest)s has cancelled their request to stay at %(property)s, "
+        "%(check_in)s–%(check_out)s, so there is nothing to answer."
+    ) % _people(reservation)

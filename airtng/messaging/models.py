@@ -51,6 +51,9 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     reply = models.TextField(_("our reply"), blank=True)
+    # When Twilio took an outbound message (its SID recorded): the recipient could have read
+    # it from then on.
+    accepted_at = models.DateTimeField(_("accepted by Twilio"), null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -78,7 +78,8 @@ def deliver(message_id):
     elif not twilio_is_configured():
         # Recorded as sent, with a SID of our own so the phone simulator can report its
         # delivery through /sms/status as Twilio would.
-        finish(message, status=Status.SENT, sid=f"SM{uuid.uuid4().hex}")
+        sid = f"SM{uuid.uuid4().hex}"
+        finish(message, status=Status.SENT, sid=sid, accepted_at=timezone.now())
     else:
         send_through_twilio(message)
 
@@ -100,10 +101,11 @@ def send_through_twilio(message):
         retry_later(message, code=None, reason=str(error))
     else:
         status = sent.status if sent.status in TWILIO_STATUSES else Status.QUEUED
-        if not finish(message, status=status, sid=sent.sid):
+        accepted_at = timezone.now()
+        if not finish(message, status=status, sid=sent.sid, accepted_at=accepted_at):
             # Our lease ran out while Twilio answered and another worker holds the message:
             # the SID must still be recorded so that it is not sent a second time.
-            Message.objects.filter(pk=message.pk).update(sid=sent.sid)
+            Message.objects.filter(pk=message.pk).update(sid=sent.sid, accepted_at=accepted_at)
 
 
 def status_callback_url():

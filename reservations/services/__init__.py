@@ -1,19 +1,34 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
-from .booking import cancel_reservation, request_stay
+from .booking import cancel_reservation, request_received, request_stay
 from .decision import decide_reservation
-from .errors import CannotCancel, NotPending, OverlapsConfirmedStay, ReservationError
+from .ending import DeclineReason, decline_pending, end_request, lock_request
+from .errors import (
+    CannotCancel,
+    ListingWithdrawn,
+    NotPending,
+    OverlapsConfirmedStay,
+    ReservationError,
+)
 from .host_reply import answer_host_sms
-from .host_sms import offer_next_request, outstanding_request
+from .host_sms import lock_host, offer_next_request, outstanding_request
 from .queries import (
     confirmed_stays_overlapping,
     pending_requests_for,
     requests_for_host,
     trips_for,
 )
+from .reply_window import (
+    expire_overdue_requests,
+    offer_waiting_hosts,
+    remind_hosts,
+    sweep_requests,
+)
 
 __all__ = [
     "CannotCancel",
+    "DeclineReason",
+    "ListingWithdrawn",
     "NotPending",
     "OverlapsConfirmedStay",
     "ReservationError",
@@ -21,10 +36,19 @@ __all__ = [
     "cancel_reservation",
     "confirmed_stays_overlapping",
     "decide_reservation",
+    "decline_pending",
+    "end_request",
+    "expire_overdue_requests",
+    "lock_host",
+    "lock_request",
     "offer_next_request",
+    "offer_waiting_hosts",
     "outstanding_request",
     "pending_requests_for",
+    "remind_hosts",
+    "request_received",
     "request_stay",
     "requests_for_host",
+    "sweep_requests",
     "trips_for",
 ]

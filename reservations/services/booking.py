@@ -1,14 +1,15 @@
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from properties.models import Property
+from reservations import texts
 from reservations.models import Reservation
 
-from .errors import CannotCancel
-from .host_sms import offer_next_request, withdraw_offer
+from .ending import end_request, lock_request
+from .errors import CannotCancel, ListingWithdrawn
+from .host_sms import lock_host, offer_next_request, text
 
 
 @transaction.atomic
@@ -23,8 +24,14 @@ def request_stay(
 ) -> Reservation:
     """Record a pending request; the caller has validated the dates and guests.
 
-    Saving it texts the host if they have no other request to answer (reservations.signals).
+    Saving it texts the guest when the host must answer by, and the host if they have no
+    other request to answer (reservations.signals).
     """
+    # Taken before the insert, so that the database's clock orders a host's requests as they
+    # really arrived.
+    lock_host(property.host_id)
+    if property.withdrawn_at is not None:
+        raise ListingWithdrawn
     return Reservation.objects.create(
         guest=guest,
         property=property,
@@ -35,18 +42,22 @@ def request_stay(
     )
 
 
+def request_received(reservation: Reservation) -> None:
+    """A new pending request: tell the guest when the host must answer by; offer the host."""
+    with transaction.atomic():
+        host = lock_host(reservation.property.host_id)
+        text(reservation.guest, texts.request_sent(reservation), reservation)
+        offer_next_request(host)
+
+
 def cancel_reservation(*, reservation: Reservation, guest: User) -> Reservation:
     """Let the guest withdraw a pending or confirmed stay before it starts.
 
-    If the host was texted about it, they are texted about their next request instead.
+    The host is told if the stay was confirmed or they were asked about it, and is then
+    texted about their next request.
     """
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk, guest=guest)
-        if not reservation.can_cancel():
+        reservation = lock_request(reservation)
+        if reservation.guest_id != guest.pk or not reservation.can_cancel():
             raise CannotCancel
-        reservation.status = Reservation.Status.CANCELLED
-        reservation.decided_at = timezone.now()
-        reservation.save(update_fields=["status", "decided_at"])
-        if withdraw_offer(reservation):
-            offer_next_request(reservation.property.host)
-    return reservation
+        return end_request(request=reservation, status=Reservation.Status.CANCELLED)

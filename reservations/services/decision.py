@@ -1,10 +1,9 @@
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from reservations.models import Reservation
 
+from .ending import end_request, lock_request
 from .errors import NotPending, OverlapsConfirmedStay
-from .host_sms import offer_next_request, text_guest_outcome, withdraw_offer
 from .queries import confirmed_stays_overlapping
 
 Status = Reservation.Status
@@ -15,16 +14,12 @@ def decide_reservation(
 ) -> Reservation:
     """Confirm or reject a pending request, once; every channel decides through here.
 
-    The guest is texted the outcome and the host is offered their next request. Raises
-    NotPending if it was already decided or cancelled, and OverlapsConfirmedStay if
-    confirming it would double-book the property.
+    The guest is texted the outcome, overlapping requests are declined, and the host is
+    offered their next request. Raises NotPending if it had already ended, and
+    OverlapsConfirmedStay if confirming it would double-book the property.
     """
     with transaction.atomic():
-        reservation = (
-            Reservation.objects.select_for_update(of=("self",))
-            .select_related("property__host", "guest")
-            .get(pk=reservation.pk)
-        )
+        reservation = lock_request(reservation)
         if reservation.status != Status.PENDING:
             raise NotPending
         if (
@@ -36,17 +31,6 @@ def decide_reservation(
             ).exists()
         ):
             raise OverlapsConfirmedStay
-        reservation.status = Status.CONFIRMED if accepted else Status.REJECTED
-        reservation.decided_via = via
-        reservation.decided_at = timezone.now()
-        try:
-            # The check above is a friendly answer; the database constraint is the last
-            # word when two accepts of overlapping requests race.
-            with transaction.atomic():
-                reservation.save(update_fields=["status", "decided_via", "decided_at"])
-        except IntegrityError:
-            raise OverlapsConfirmedStay from None
-        text_guest_outcome(reservation, accepted=accepted)
-        if withdraw_offer(reservation):
-            offer_next_request(reservation.property.host)
-    return reservation
+        return end_request(
+            request=reservation, status=Status.CONFIRMED if accepted else Status.REJECTED, via=via
+        )

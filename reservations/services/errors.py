@@ -20,3 +20,7 @@ class OverlapsConfirmedStay(ReservationError):
 
 class CannotCancel(ReservationError):
     message = _("Only a pending or confirmed stay that has not started can be cancelled.")
+
+
+class ListingWithdrawn(ReservationError):
+    message = _("This place is no longer offered.")

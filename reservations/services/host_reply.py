@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from airtng.messaging.models import Direction, Message, Status
 from reservations import texts
-from reservations.models import Reservation
+from reservations.models import OutstandingRequest, Reservation
 
 from .decision import decide_reservation
 from .errors import NotPending, ReservationError
@@ -85,15 +85,41 @@ def reply_to(sender: User | None, word: str, received_at: datetime) -> str | Non
     if word == "start":
         return None
     offer = outstanding_offer(sender) if sender else None
+    if offer is not None and had_seen(offer, received_at):
+        if word in ACCEPT_WORDS or word in REJECT_WORDS:
+            return decide(offer.reservation, accepted=word in ACCEPT_WORDS)
+        return texts.pending_help(offer.reservation)
+    cancelled = last_seen_request(sender, received_at) if sender else None
+    if cancelled is not None and cancelled.status == Reservation.Status.CANCELLED:
+        return texts.host_replied_to_cancelled(cancelled)
     if offer is None:
         return texts.nothing_to_answer()
-    request = offer.reservation
-    if offer.offered_at > received_at:
-        # The host answered the request before this one; they have not seen this one yet.
-        return texts.pending_help(request)
-    if word in ACCEPT_WORDS or word in REJECT_WORDS:
-        return decide(request, accepted=word in ACCEPT_WORDS)
-    return texts.pending_help(request)
+    # The host answered the request before this one; they have not seen this one yet.
+    return texts.pending_help(offer.reservation)
+
+
+def had_seen(offer: OutstandingRequest, received_at: datetime) -> bool:
+    """Whether Twilio had taken the SMS about the offer before the reply arrived."""
+    if offer.message is None:  # offered before the SMS was linked
+        return offer.offered_at <= received_at
+    accepted_at = offer.message.accepted_at
+    return accepted_at is not None and accepted_at <= received_at
+
+
+def last_seen_request(host: User, received_at: datetime) -> Reservation | None:
+    """The request of the last SMS about a request that Twilio took for the host."""
+    message = (
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            user=host,
+            reservation__isnull=False,
+            accepted_at__lte=received_at,
+        )
+        .select_related("reservation__guest", "reservation__property")
+        .order_by("-accepted_at", "-id")
+        .first()
+    )
+    return message.reservation if message else None
 
 
 def decide(request: Reservation, *, accepted: bool) -> str:

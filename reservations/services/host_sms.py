@@ -1,6 +1,6 @@
 """Texting a host about their requests: one at a time, the oldest first."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.models import User
 from airtng.messaging.services import queue_sms
@@ -10,23 +10,32 @@ from reservations.models import OutstandingRequest, Reservation
 from .queries import pending_requests_for
 
 
+def lock_host(host_id: int) -> User:
+    """Lock the host's row: "is someone offered?" is asked and answered by one at a time.
+
+    Every path that offers, ends or creates a host's request takes this lock first, so a
+    request booked while another is being decided is seen by one of the two.
+    """
+    return User.objects.select_for_update().get(pk=host_id)
+
+
 def offer_next_request(host: User) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
 
-    Returns the request offered. Call inside the transaction that changed the requests.
+    Returns the request offered. Takes the host's lock; call it in the transaction that
+    changed the requests.
     """
-    if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
-        return None
-    oldest = pending_requests_for(host).select_related("guest", "property").first()
-    if oldest is None:
-        return None
-    try:
-        with transaction.atomic():
-            OutstandingRequest.objects.create(host=host, reservation=oldest)
-    except IntegrityError:
-        # A concurrent transaction offered the host a request first; theirs stands.
-        return None
-    queue_sms(to=host.phone_number, body=texts.new_request(oldest), user=host, reservation=oldest)
+    with transaction.atomic(savepoint=False):
+        host = lock_host(host.pk)
+        if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
+            return None
+        oldest = pending_requests_for(host).select_related("guest", "property").first()
+        if oldest is None:
+            return None
+        message = queue_sms(
+            to=host.phone_number, body=texts.new_request(oldest), user=host, reservation=oldest
+        )
+        OutstandingRequest.objects.create(host=host, reservation=oldest, message=message)
     return oldest
 
 
@@ -39,7 +48,7 @@ def withdraw_offer(reservation: Reservation) -> bool:
 def outstanding_offer(host: User) -> OutstandingRequest | None:
     return (
         OutstandingRequest.objects.filter(host=host)
-        .select_related("reservation__guest", "reservation__property")
+        .select_related("reservation__guest", "reservation__property", "message")
         .first()
     )
 
@@ -50,12 +59,6 @@ def outstanding_request(host: User) -> Reservation | None:
     return offer.reservation if offer else None
 
 
-def text_guest_outcome(reservation: Reservation, *, accepted: bool) -> None:
-    guest = reservation.guest
-    if guest.can_be_texted:
-        queue_sms(
-            to=guest.phone_number,
-            body=texts.guest_outcome(reservation, accepted),
-            user=guest,
-            reservation=reservation,
-        )
+def text(user: User, body: str, reservation: Reservation) -> None:
+    if user.can_be_texted:
+        queue_sms(to=user.phone_number, body=body, user=user, reservation=reservation)

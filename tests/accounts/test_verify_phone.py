@@ -268,7 +268,8 @@ def test_verifying_a_host_texts_them_their_waiting_request(
     host.save()
     make_reservation(listing, guest)
     run_worker()
-    assert twilio.sent == []
+    assert [sms["To"] for sms in twilio.sent] == [str(guest.phone_number)]  # request sent
+    twilio.reset()
     client = login(host)
 
     client.post(VERIFY, {"code": text_code()})

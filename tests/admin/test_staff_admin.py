@@ -97,11 +97,11 @@ def test_admin_accept_reports_what_it_could_not_do(
     statuses = dict(Reservation.objects.values_list("pk", "status"))
     assert statuses == {
         first.pk: Status.CONFIRMED,
-        overlapping.pk: Status.PENDING,
+        overlapping.pk: Status.DECLINED,
         decided.pk: Status.REJECTED,
     }
-    assert "Those dates overlap a confirmed stay at this property." in response.text
-    assert "This request was already decided." in response.text
+    assert f"{overlapping}: This request was already decided." in response.text
+    assert f"{decided}: This request was already decided." in response.text
     assert "1 reservation(s) decided." in response.text
 
 

@@ -111,7 +111,7 @@ def test_the_log_is_searched_by_number(login, staff, log, number, expected):
 
 def test_an_sms_about_a_reservation_links_to_it(login, staff, guest, listing, make_reservation):
     reservation = make_reservation(listing, guest)
-    message = Message.objects.get(reservation=reservation)
+    message = Message.objects.get(reservation=reservation, user=listing.host)
     link = reverse("admin:reservations_reservation_change", args=[reservation.pk])
     client = login(staff)
 

@@ -72,7 +72,7 @@ def test_a_second_decision_changes_nothing(login, host, guest, listing, make_res
     assert "This request was already decided." in response.text
 
 
-def test_accepting_an_overlapping_request_is_refused(
+def test_accepting_a_request_declines_the_overlapping_one_which_cannot_be_accepted(
     login, host, guest, make_user, listing, make_reservation
 ):
     first = make_reservation(
@@ -87,8 +87,8 @@ def test_accepting_an_overlapping_request_is_refused(
     response = client.post(reverse("accept_reservation", args=[second.pk]), follow=True)
 
     second.refresh_from_db()
-    assert second.status == Status.PENDING
-    assert "Those dates overlap a confirmed stay at this property." in response.text
+    assert second.status == Status.DECLINED
+    assert "This request was already decided." in response.text
 
 
 @pytest.mark.parametrize("action", ["accept_reservation", "reject_reservation"])

@@ -71,7 +71,8 @@ def accept_all_at_once(requests):
                 reservation=reservation, accepted=True, via=Reservation.Channel.WEB
             )
             outcomes.append("confirmed")
-        except services.OverlapsConfirmedStay:
+        except (services.OverlapsConfirmedStay, services.NotPending):
+            # NotPending: the winner declined it first, as overlapping its stay.
             outcomes.append("refused")
         finally:
             connection.close()
@@ -109,3 +110,7 @@ def test_racing_accepts_of_overlapping_requests_confirm_only_one(
             pk__in=[r.pk for r in requests], status=Status.CONFIRMED
         )
         assert confirmed.count() == 1
+        others = Reservation.objects.filter(pk__in=[r.pk for r in requests]).exclude(
+            status=Status.CONFIRMED
+        )
+        assert set(others.values_list("status", flat=True)) == {Status.DECLINED}

@@ -24,6 +24,10 @@ def reply_text(response):
     return [message.text for message in root.iter("Message")]
 
 
+def bodies_to(twilio, user):
+    return [sms["Body"] for sms in twilio.sent if sms["To"] == str(user.phone_number)]
+
+
 @pytest.fixture
 def book(client, guest):
     def book(listing, check_in=10, nights=3, guests=2, message="We'd love to stay!", by=guest):
@@ -72,7 +76,8 @@ def test_booking_texts_the_host_exactly_once_with_the_request(
     run_worker()
 
     check_in, check_out = reservation.check_in.isoformat(), reservation.check_out.isoformat()
-    assert twilio.sent == [
+    to_host = [sms for sms in twilio.sent if sms["To"] == str(host.phone_number)]
+    assert to_host == [
         {
             "To": str(host.phone_number),
             "From": "+15005550006",
@@ -84,18 +89,18 @@ def test_booking_texts_the_host_exactly_once_with_the_request(
             ),
         }
     ]
-    message = Message.objects.get()
+    message = Message.objects.get(to=str(host.phone_number))
     assert (message.status, message.reservation, message.attempts) == ("queued", reservation, 1)
     assert message.sid.startswith("SM")
 
 
 def test_a_second_request_waits_until_the_first_is_answered(
-    twilio, run_worker, book, listing, make_user, host_replies
+    twilio, run_worker, book, listing, make_user, host_replies, host
 ):
     first = book(listing, check_in=10)
     second = book(listing, check_in=20, by=make_user(first_name="Zoe"))
     run_worker()
-    assert len(twilio.sent) == 1
+    assert len(bodies_to(twilio, host)) == 1
 
     assert reply_text(host_replies("accept")) == [
         "You have successfully confirmed the reservation."
@@ -105,20 +110,19 @@ def test_a_second_request_waits_until_the_first_is_answered(
     first.refresh_from_db()
     assert first.status == Status.CONFIRMED
     assert first.decided_via == Reservation.Channel.SMS
-    assert [sms["Body"].split(" for ")[0] for sms in twilio.sent[1:]] == [
-        "Your recent request to stay at Cabin by the lake was confirmed.",
-        "You have a new reservation request from Zoe",
-    ]
-    assert twilio.sent[1]["To"] == str(first.guest.phone_number)
+    assert bodies_to(twilio, first.guest)[-1] == (
+        "Your recent request to stay at Cabin by the lake was confirmed."
+    )
+    assert bodies_to(twilio, host)[-1].startswith("You have a new reservation request from Zoe")
 
     assert reply_text(host_replies("reject")) == ["You have successfully rejected the reservation."]
     run_worker()
     second.refresh_from_db()
     assert second.status == Status.REJECTED
-    assert twilio.sent[-1]["Body"] == (
+    assert bodies_to(twilio, second.guest)[-1] == (
         "Your recent request to stay at Cabin by the lake was rejected."
     )
-    assert len(twilio.sent) == 4
+    assert len(bodies_to(twilio, host)) == 2
 
 
 @pytest.mark.parametrize(
@@ -136,8 +140,9 @@ def test_a_second_request_waits_until_the_first_is_answered(
         ("Rejected", Status.REJECTED),
     ],
 )
-def test_the_hosts_words_decide(twilio, book, listing, host_replies, body, status):
+def test_the_hosts_words_decide(twilio, run_worker, book, listing, host_replies, body, status):
     reservation = book(listing)
+    run_worker()
 
     host_replies(body)
 
@@ -146,8 +151,11 @@ def test_the_hosts_words_decide(twilio, book, listing, host_replies, body, statu
 
 
 @pytest.mark.parametrize("body", ["maybe", "", "accept please", "🏠", "x" * 1600, "yes\x00no"])
-def test_other_words_get_help_and_change_nothing(twilio, book, listing, host_replies, body):
+def test_other_words_get_help_and_change_nothing(
+    twilio, run_worker, book, listing, host_replies, body
+):
     reservation = book(listing)
+    run_worker()
 
     replies = reply_text(host_replies(body))
 
@@ -186,14 +194,14 @@ def test_an_unverified_host_is_neither_texted_nor_matched(
 
     replies = reply_text(host_replies("accept"))
 
-    assert twilio.sent == []
+    assert bodies_to(twilio, host) == []
     assert replies == ["Sorry, it looks like you don't have any reservations to respond to."]
     reservation.refresh_from_db()
     assert reservation.status == Status.PENDING
 
 
 def test_deciding_on_the_web_texts_the_guest_and_offers_the_next(
-    twilio, run_worker, book, listing, make_user, login, host
+    twilio, run_worker, book, listing, make_user, login, host, guest
 ):
     first = book(listing, check_in=10)
     book(listing, check_in=20, by=make_user(first_name="Zoe"))
@@ -201,16 +209,18 @@ def test_deciding_on_the_web_texts_the_guest_and_offers_the_next(
     login(host).post(reverse("reject_reservation", args=[first.pk]))
     run_worker()
 
-    assert [sms["Body"][:40] for sms in twilio.sent] == [
+    assert [body[:40] for body in bodies_to(twilio, host)] == [
         "You have a new reservation request from ",
-        "Your recent request to stay at Cabin by ",
         "You have a new reservation request from ",
     ]
-    assert "from Zoe" in twilio.sent[2]["Body"]
+    assert "from Zoe" in bodies_to(twilio, host)[1]
+    assert bodies_to(twilio, guest)[-1] == (
+        "Your recent request to stay at Cabin by the lake was rejected."
+    )
 
 
-def test_cancelling_the_outstanding_request_offers_the_next(
-    twilio, run_worker, book, listing, make_user, login, guest
+def test_cancelling_the_outstanding_request_tells_the_host_and_offers_the_next(
+    twilio, run_worker, book, listing, make_user, login, guest, host
 ):
     first = book(listing, check_in=10)
     book(listing, check_in=20, by=make_user(first_name="Zoe"))
@@ -218,8 +228,10 @@ def test_cancelling_the_outstanding_request_offers_the_next(
     login(guest).post(reverse("cancel_reservation", args=[first.pk]))
     run_worker()
 
-    assert len(twilio.sent) == 2
-    assert "from Zoe" in twilio.sent[1]["Body"]
+    to_host = bodies_to(twilio, host)
+    assert len(to_host) == 3
+    assert to_host[1].startswith("Gus has cancelled their request to stay at Cabin by the lake")
+    assert "from Zoe" in to_host[2]
 
 
 def test_the_oldest_pending_request_is_offered_first(
@@ -242,21 +254,23 @@ def test_the_oldest_pending_request_is_offered_first(
     make_reservation(listing, make_user(first_name="Third"))
     run_worker()
 
-    assert len(twilio.sent) == 1
-    assert "from First" in twilio.sent[0]["Body"]
+    assert len(bodies_to(twilio, host)) == 1
+    assert "from First" in bodies_to(twilio, host)[0]
 
 
-def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_replies):
+def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_replies, guest):
     reservation = book(listing)
     run_worker()
     host_replies("yes")
     run_worker()
 
-    directions = list(Message.objects.order_by("id").values_list("direction", "status"))
+    directions = list(Message.objects.order_by("id").values_list("direction", "status", "to"))
+    host_number, guest_number = str(reservation.host.phone_number), str(guest.phone_number)
     assert directions == [
-        (Direction.OUTBOUND, "queued"),
-        (Direction.INBOUND, "received"),
-        (Direction.OUTBOUND, "queued"),
+        (Direction.OUTBOUND, "queued", guest_number),  # the request was sent
+        (Direction.OUTBOUND, "queued", host_number),  # the host is asked
+        (Direction.INBOUND, "received", "+15005550006"),
+        (Direction.OUTBOUND, "queued", guest_number),  # the answer
     ]
     inbound = Message.objects.get(direction=Direction.INBOUND)
     assert (inbound.body, inbound.user, inbound.reply) == (
@@ -267,12 +281,14 @@ def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_r
 
 
 def test_a_yes_sent_before_the_next_request_was_offered_does_not_decide_it(
-    twilio, book, listing, make_user, host
+    twilio, run_worker, book, listing, make_user, host
 ):
     book(listing, check_in=10)
+    run_worker()
     typed_at = timezone.now()
     second = book(listing, check_in=20, by=make_user(first_name="Zoe"))
     services.answer_host_sms(sid="SM" + "1" * 32, from_number=str(host.phone_number), body="yes")
+    run_worker()
 
     # The host's second "yes" left their phone before they were asked about Zoe's request.
     reply = services.answer_host_sms(
@@ -282,3 +298,22 @@ def test_a_yes_sent_before_the_next_request_was_offered_does_not_decide_it(
     second.refresh_from_db()
     assert second.status == Status.PENDING
     assert reply.startswith("Reply accept or reject to the request from Zoe")
+
+
+def test_a_yes_before_twilio_took_the_next_offer_gets_help_and_decides_nothing(
+    twilio, run_worker, book, listing, make_user, host, host_replies
+):
+    first = book(listing, check_in=10)
+    second = book(listing, check_in=20, by=make_user(first_name="Zoe"))
+    run_worker()
+    host_replies("yes")  # decides the first; the SMS about Zoe's request waits in the outbox
+
+    quick_yes = reply_text(host_replies("yes"))
+    run_worker()
+    later_yes = reply_text(host_replies("yes"))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert quick_yes[0].startswith("Reply accept or reject to the request from Zoe")
+    assert later_yes == ["You have successfully confirmed the reservation."]
+    assert (first.status, second.status) == (Status.CONFIRMED, Status.CONFIRMED)

@@ -62,8 +62,8 @@ def test_sms_from_an_unknown_number_gets_the_same_reply():
     assert run("sms", "+15555550100", "accept", "--in-process") == [f"Airtng: {NOTHING_TO_ANSWER}"]
 
 
-@pytest.mark.django_db
-def test_host_accepting_by_sms_confirms_the_request(host, pending_request):
+def test_host_accepting_by_sms_confirms_the_request(host, pending_request, run_worker):
+    run_worker()  # the SMS asking the host has gone out
     output = run("sms", str(host.phone_number), "accept", "--in-process")
 
     assert output == [f"Airtng: {CONFIRMED}"]
@@ -128,7 +128,8 @@ LIVE = pytest.mark.django_db(transaction=True)
 
 
 @LIVE
-def test_host_accepts_by_sms_over_http(live_server, host, pending_request):
+def test_host_accepts_by_sms_over_http(live_server, host, pending_request, run_worker):
+    run_worker()
     output = run("sms", str(host.phone_number), "accept", "--server", live_server.url)
 
     assert output == [f"Airtng: {CONFIRMED}"]

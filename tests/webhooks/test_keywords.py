@@ -139,8 +139,9 @@ def test_yes_from_an_opted_out_host_opts_in_but_accepts_nothing(
     assert offer.startswith("You have a new reservation request from Gus for Cabin by the lake")
 
 
-def test_yes_from_an_opted_in_host_still_accepts(twilio, host, listing, book, texts):
+def test_yes_from_an_opted_in_host_still_accepts(twilio, run_worker, host, listing, book, texts):
     reservation = book(listing)
+    run_worker()
 
     assert replies(texts(host, "YES")) == ["You have successfully confirmed the reservation."]
     reservation.refresh_from_db()
@@ -176,7 +177,7 @@ def test_a_repeated_delivery_gets_the_same_reply_and_decides_once(
     assert first == again == ["You have successfully confirmed the reservation."]
     reservation.refresh_from_db()
     assert reservation.status == Status.CONFIRMED
-    assert sms_to(twilio, guest) == [
+    assert sms_to(twilio, guest)[1:] == [
         "Your recent request to stay at Cabin by the lake was confirmed."
     ]
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 1

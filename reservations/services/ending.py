@@ -1,0 +1,104 @@
+"""Every way a request ends goes through here: confirm, reject, cancel, expire, decline.
+
+One path sets the state, texts who must be told, withdraws the host's offer and offers them
+their next request, all under the host's lock and in the caller's transaction.
+"""
+
+from enum import Enum
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from reservations import texts
+from reservations.models import Reservation
+
+from .errors import OverlapsConfirmedStay
+from .host_sms import offer_next_request, text, withdraw_offer
+
+Status = Reservation.Status
+
+
+class DeclineReason(Enum):
+    OVERLAP = "overlap"  # another request for those nights was just confirmed
+    WITHDRAWN = "withdrawn"  # the host withdrew the listing
+
+
+def lock_request(reservation: Reservation) -> Reservation:
+    """Lock the request's host, then the request; the same order on every path."""
+    User.objects.select_for_update(of=("self",)).get(properties__reservations=reservation.pk)
+    return (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("property__host", "guest")
+        .get(pk=reservation.pk)
+    )
+
+
+def end_request(
+    *,
+    request: Reservation,
+    status: Status,
+    via: str = "",
+    reason: DeclineReason | None = None,
+) -> Reservation:
+    """End a request locked by lock_request; tell who must be told; offer the host's next.
+
+    Confirming declines the pending requests that overlap it. Raises OverlapsConfirmedStay
+    if the database refuses the confirmation.
+    """
+    with transaction.atomic(savepoint=False):
+        close(request, status=status, via=via, reason=reason)
+        if status == Status.CONFIRMED:
+            decline_pending(
+                request.property.reservations.filter(
+                    check_in__lt=request.check_out, check_out__gt=request.check_in
+                ).exclude(pk=request.pk),
+                reason=DeclineReason.OVERLAP,
+            )
+        offer_next_request(request.property.host)
+    return request
+
+
+def decline_pending(requests, *, reason: DeclineReason) -> int:
+    """Decline the pending requests among `requests`, whose host the caller has locked."""
+    declined = 0
+    pending = requests.filter(status=Status.PENDING).select_for_update(of=("self",))
+    for request in pending.select_related("property__host", "guest"):
+        close(request, status=Status.DECLINED, reason=reason)
+        declined += 1
+    return declined
+
+
+def close(request: Reservation, *, status: Status, via: str = "", reason=None) -> None:
+    was_confirmed = request.status == Status.CONFIRMED
+    request.status = status
+    request.decided_via = via
+    request.decided_at = timezone.now()
+    if status == Status.CONFIRMED:
+        try:
+            # The caller's check is a friendly answer; the database constraint is the last
+            # word when two accepts of overlapping requests race.
+            with transaction.atomic():
+                request.save(update_fields=["status", "decided_via", "decided_at"])
+        except IntegrityError:
+            raise OverlapsConfirmedStay from None
+    else:
+        request.save(update_fields=["status", "decided_via", "decided_at"])
+    was_offered = withdraw_offer(request)
+    tell(request, was_confirmed=was_confirmed, was_offered=was_offered, reason=reason)
+
+
+def tell(request: Reservation, *, was_confirmed: bool, was_offered: bool, reason) -> None:
+    guest, host = request.guest, request.property.host
+    match request.status:
+        case Status.CONFIRMED | Status.REJECTED:
+            text(guest, texts.guest_outcome(request, request.status == Status.CONFIRMED), request)
+        case Status.EXPIRED:
+            text(guest, texts.guest_expired(request), request)
+        case Status.DECLINED if reason == DeclineReason.WITHDRAWN:
+            text(guest, texts.guest_declined_withdrawn(request), request)
+        case Status.DECLINED:
+            text(guest, texts.guest_declined_overlap(request), request)
+        case Status.CANCELLED if was_confirmed or was_offered:
+            body = texts.host_guest_cancelled(request, was_confirmed=was_confirmed)
+            text(host, body, request)
