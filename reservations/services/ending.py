@@ -4,6 +4,7 @@ One path sets the state, texts who must be told, withdraws the host's offer and 
 their next request, all under the host's lock and in the caller's transaction.
 """
 
+from datetime import datetime
 from enum import Enum
 
 from django.db import IntegrityError, transaction
@@ -40,6 +41,7 @@ def end_request(
     status: Status,
     via: str = "",
     reason: DeclineReason | None = None,
+    now: datetime | None = None,
 ) -> Reservation:
     """End a request locked by lock_request; tell who must be told; offer the host's next.
 
@@ -55,7 +57,7 @@ def end_request(
                 ).exclude(pk=request.pk),
                 reason=DeclineReason.OVERLAP,
             )
-        offer_next_request(request.property.host)
+        offer_next_request(request.property.host, now=now)
     return request
 
 

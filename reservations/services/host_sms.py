@@ -1,11 +1,14 @@
 """Texting a host about their requests: one at a time, the oldest first."""
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from airtng.messaging.services import queue_sms
 from reservations import texts
-from reservations.models import OutstandingRequest, Reservation
+from reservations.models import OutstandingRequest, Reservation, reply_window
 
 from .queries import pending_requests_for
 
@@ -19,17 +22,24 @@ def lock_host(host_id: int) -> User:
     return User.objects.select_for_update().get(pk=host_id)
 
 
-def offer_next_request(host: User) -> Reservation | None:
+def offer_next_request(host: User, *, now: datetime | None = None) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
 
-    Returns the request offered. Takes the host's lock; call it in the transaction that
-    changed the requests.
+    A request whose reply window has run out is not offered: it is about to expire. Returns
+    the request offered. Takes the host's lock; call it in the transaction that changed the
+    requests.
     """
+    answerable_since = (now or timezone.now()) - reply_window()
     with transaction.atomic(savepoint=False):
         host = lock_host(host.pk)
         if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
             return None
-        oldest = pending_requests_for(host).select_related("guest", "property").first()
+        oldest = (
+            pending_requests_for(host)
+            .filter(created_at__gt=answerable_since)
+            .select_related("guest", "property")
+            .first()
+        )
         if oldest is None:
             return None
         message = queue_sms(

@@ -58,7 +58,7 @@ def expire_overdue_requests(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             request = lock_request(Reservation(pk=pk))
             if request.status == Status.PENDING and request.answer_by <= now:
-                end_request(request=request, status=Status.EXPIRED)
+                end_request(request=request, status=Status.EXPIRED, now=now)
                 expired += 1
     return expired
 

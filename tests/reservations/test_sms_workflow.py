@@ -242,13 +242,15 @@ def test_the_oldest_pending_request_is_offered_first(
         listing,
         make_user(first_name="Oldest"),
         status=Status.REJECTED,
-        created_at=now - timedelta(days=3),
+        created_at=now - timedelta(minutes=3),
     )
     # Two requests arrive while the host cannot be texted; then a third once they can.
     host.phone_verified = False
     host.save()
     for name, age in (("Second", 1), ("First", 2)):
-        make_reservation(listing, make_user(first_name=name), created_at=now - timedelta(days=age))
+        make_reservation(
+            listing, make_user(first_name=name), created_at=now - timedelta(minutes=age)
+        )
     host.phone_verified = True
     host.save()
     make_reservation(listing, make_user(first_name="Third"))

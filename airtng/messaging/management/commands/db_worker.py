@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from airtng.messaging.services import LEASE, requeue_stalled
+from reservations.services import sweep_requests
 
 SWEEP_EVERY_SECONDS = LEASE.total_seconds() / 4
 
@@ -19,6 +20,7 @@ def sweep_forever(stop: threading.Event):
         close_old_connections()
         try:
             requeue_stalled()
+            sweep_requests()  # reminders, expiries and missed offers of the reply window
         finally:
             connection.close()  # this thread's own connection
 
