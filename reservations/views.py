@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from accounts.decorators import verified_phone_required
@@ -66,9 +66,16 @@ def decide(request, pk, accepted):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, pk):
-    reservation = get_object_or_404(Reservation, pk=pk, guest=request.user)
+    reservation = get_object_or_404(
+        Reservation.objects.select_related("property"), pk=pk, guest=request.user
+    )
+    if request.method == "GET":
+        if not reservation.can_cancel():
+            messages.error(request, services.CannotCancel.message)
+            return redirect("my_trips")
+        return render(request, "reservations/cancel.html", {"reservation": reservation})
     try:
         services.cancel_reservation(reservation=reservation, guest=request.user)
     except services.ReservationError as refused:
