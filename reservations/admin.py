@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import IntegrityError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +10,28 @@ from . import services
 from .models import OutstandingRequest, Reservation
 
 
+class ReservationAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        reservation = self.instance
+        check_in, check_out = cleaned.get("check_in"), cleaned.get("check_out")
+        if (
+            reservation.status == Reservation.Status.CONFIRMED
+            and check_in
+            and check_out
+            and services.confirmed_stays_overlapping(
+                property=reservation.property, check_in=check_in, check_out=check_out
+            )
+            .exclude(pk=reservation.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(services.OverlapsConfirmedStay.message)
+        return cleaned
+
+
 @admin.register(Reservation)
 class ReservationAdmin(admin.ModelAdmin):
+    form = ReservationAdminForm
     list_display = (
         "id",
         "property",
@@ -31,8 +54,27 @@ class ReservationAdmin(admin.ModelAdmin):
     list_select_related = ("property", "property__host", "guest")
     date_hierarchy = "check_in"
     autocomplete_fields = ("guest", "property")
-    readonly_fields = ("host", "decided_via", "decided_at", "created_at")
-    actions = ("accept_selected", "reject_selected")
+    # A state changes only through the actions below, which call the services: an edited
+    # status would bypass the texts and leave the host's offer behind.
+    readonly_fields = ("status", "host", "decided_via", "decided_at", "created_at", "reminded_at")
+    actions = ("accept_selected", "reject_selected", "cancel_selected")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # The host's offer belongs to the request's property and guest.
+        return (*self.readonly_fields, "guest", "property")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # guests' stays are history; a request ends, it is not deleted
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            # Another confirmed stay took those nights after the form's check.
+            self.message_user(request, services.OverlapsConfirmedStay.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description=_("host"), ordering="property__host__email")
     def host(self, reservation):
@@ -47,6 +89,20 @@ class ReservationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reject selected pending requests"))
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, accepted=False)
+
+    @admin.action(description=_("Cancel selected stays for their guests"))
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for reservation in queryset.select_related("guest"):
+            try:
+                services.cancel_reservation(reservation=reservation, guest=reservation.guest)
+                cancelled += 1
+            except services.ReservationError as refused:
+                self.message_user(request, f"{reservation}: {refused.message}", messages.WARNING)
+        if cancelled:
+            self.message_user(
+                request, _("%(count)d reservation(s) cancelled.") % {"count": cancelled}
+            )
 
     def _decide(self, request, queryset, *, accepted):
         decided = 0
@@ -67,7 +123,14 @@ class OutstandingRequestAdmin(admin.ModelAdmin):
     list_display = ("host", "reservation", "offered_at")
     search_fields = ("host__email", "host__first_name")
     list_select_related = ("host", "reservation__property", "reservation__guest")
-    readonly_fields = ("host", "reservation", "offered_at")
+    readonly_fields = ("host", "reservation", "message", "offered_at")
 
+    # Only the services offer and withdraw: a deleted offer would leave the host unasked.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,11 +7,6 @@ from reservations.models import Reservation
 Status = Reservation.Status
 
 
-@pytest.fixture
-def staff(make_user):
-    return make_user(is_staff=True, is_superuser=True)
-
-
 @pytest.mark.parametrize(
     "model", ["accounts/user", "properties/property", "reservations/reservation"]
 )
