@@ -1,13 +1,38 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Property
 
 
 @admin.register(Property)
 class PropertyAdmin(admin.ModelAdmin):
-    list_display = ("title", "host", "location", "nightly_price", "max_guests", "created_at")
-    list_filter = ("created_at",)
+    list_display = (
+        "title",
+        "host",
+        "location",
+        "nightly_price",
+        "max_guests",
+        "created_at",
+        "withdrawn_at",
+    )
+    list_filter = ("created_at", "withdrawn_at")
+    readonly_fields = ("withdrawn_at",)
+    # Deleting a listing with reservations is refused (they PROTECT it): withdraw it.
+    actions = ("withdraw_selected",)
     search_fields = ("title", "location", "host__email", "host__first_name")
     list_select_related = ("host",)
     autocomplete_fields = ("host",)
     date_hierarchy = "created_at"
+
+    @admin.action(description=_("Withdraw selected listings (declines their pending requests)"))
+    def withdraw_selected(self, request, queryset):
+        declined = 0
+        for listing in queryset:
+            declined += services.withdraw_listing(listing=listing)
+        self.message_user(
+            request,
+            _("%(count)d listing(s) withdrawn, %(declined)d pending request(s) declined.")
+            % {"count": queryset.count(), "declined": declined},
+            messages.SUCCESS,
+        )

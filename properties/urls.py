@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.property_detail, name="property_detail"),
     path("<int:pk>/edit/", views.property_edit, name="property_edit"),
     path("<int:pk>/delete/", views.property_delete, name="property_delete"),
+    path("<int:pk>/withdraw/", views.property_withdraw, name="property_withdraw"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import verified_phone_required
 from reservations.forms import StayRequestForm
 
+from . import services
 from .forms import PropertyForm
 from .models import Property
 
@@ -15,7 +16,7 @@ LISTINGS_PER_PAGE = 12
 
 
 def home(request):
-    listings = Property.objects.all()
+    listings = Property.objects.listed()
     page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "properties/home.html", {"page": page})
 
@@ -59,7 +60,37 @@ def property_edit(request, pk):
 def property_delete(request, pk):
     listing = get_object_or_404(Property, pk=pk, host=request.user)
     if request.method == "POST":
-        listing.delete()
-        messages.success(request, _("“%(title)s” was deleted.") % {"title": listing.title})
+        try:
+            deleted = services.delete_listing(listing=listing)
+        except services.HasFutureStays as refused:
+            messages.error(request, refused.message)
+            return redirect(listing)
+        if deleted:
+            messages.success(request, _("“%(title)s” was deleted.") % {"title": listing.title})
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” was withdrawn; its past reservations are kept.")
+                % {"title": listing.title},
+            )
         return redirect("my_listings")
-    return render(request, "properties/delete.html", {"listing": listing})
+    return render(
+        request,
+        "properties/delete.html",
+        {"listing": listing, "has_future_stays": services.has_future_stays(listing)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def property_withdraw(request, pk):
+    listing = get_object_or_404(Property, pk=pk, host=request.user)
+    if request.method == "POST":
+        services.withdraw_listing(listing=listing)
+        messages.success(
+            request,
+            _("“%(title)s” was withdrawn. Guests with pending requests were told.")
+            % {"title": listing.title},
+        )
+        return redirect("my_listings")
+    return render(request, "properties/withdraw.html", {"listing": listing})
