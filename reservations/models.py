@@ -133,7 +133,8 @@ class OutstandingRequest(models.Model):
         related_name="outstanding",
         verbose_name=_("reservation"),
     )
-    offered_at = models.DateTimeField(_("texted"), auto_now_add=True)
+    # From the caller's clock, so that a sweep run with `now` is consistent with itself.
+    offered_at = models.DateTimeField(_("texted"), default=timezone.now)
     # The SMS that asked the host: a reply decides only once Twilio had taken it.
     message = models.OneToOneField(
         "messaging.Message",

@@ -29,7 +29,8 @@ def offer_next_request(host: User, *, now: datetime | None = None) -> Reservatio
     the request offered. Takes the host's lock; call it in the transaction that changed the
     requests.
     """
-    answerable_since = (now or timezone.now()) - reply_window()
+    now = now or timezone.now()
+    answerable_since = now - reply_window()
     with transaction.atomic(savepoint=False):
         host = lock_host(host.pk)
         if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
@@ -45,7 +46,9 @@ def offer_next_request(host: User, *, now: datetime | None = None) -> Reservatio
         message = queue_sms(
             to=host.phone_number, body=texts.new_request(oldest), user=host, reservation=oldest
         )
-        OutstandingRequest.objects.create(host=host, reservation=oldest, message=message)
+        OutstandingRequest.objects.create(
+            host=host, reservation=oldest, message=message, offered_at=now
+        )
     return oldest
 
 
