@@ -320,6 +320,8 @@ def child_count_queries():
     from airtng.messaging.services import deliver
     from airtng.twilio import twilio_url
     from properties.models import Property
+    from reservations.models import Reservation
+    from reservations.services import expire_overdue_requests
 
     setup_test_environment()
     host = User.objects.create(
@@ -373,20 +375,36 @@ def child_count_queries():
         )
         expect(answer, 200)
 
+    def unsent_to(user):
+        return Message.objects.filter(
+            direction=Direction.OUTBOUND, status=SmsStatus.PENDING, user=user
+        ).latest("pk")
+
     count("booking POST, host not yet texted (texts them)", lambda: book(3))
     count("booking POST, host already texted", lambda: book(5))
+    # A reply decides only a request whose SMS Twilio has taken.
+    deliver(unsent_to(host).pk)
     count('host-reply webhook "maybe"', lambda: reply("SMcounted1", "maybe"))
     count(
         'host-reply webhook "accept" (texts guest and host)', lambda: reply("SMcounted2", "accept")
     )
     count("host-reply webhook, a repeated MessageSid", lambda: reply("SMcounted2", "accept"))
-    unsent = Message.objects.filter(
-        direction=Direction.OUTBOUND, status=SmsStatus.PENDING, user=host
-    ).latest("pk")
+    unsent = unsent_to(host)
     count("worker: deliver() one SMS", lambda: deliver(unsent.pk))
     unsent.refresh_from_db()
     if unsent.status != SmsStatus.QUEUED:
         sys.exit(f"deliver() left the SMS {unsent.status}")
+    waiting = Reservation.objects.get(property=listing, status=Reservation.Status.PENDING)
+    # The load phases' requests expire first, uncounted: older, they are overdue sooner.
+    expire_overdue_requests(now=waiting.answer_by - timedelta(microseconds=1))
+    after_the_window = waiting.answer_by + timedelta(seconds=1)
+    count(
+        "sweep: one request expires (texts guest)",
+        lambda: expire_overdue_requests(now=after_the_window),
+    )
+    waiting.refresh_from_db()
+    if waiting.status != Reservation.Status.EXPIRED:
+        sys.exit(f"the sweep left the request {waiting.status}")
     queries.report()
 
 

@@ -44,10 +44,9 @@ def request_stay(
 
 def request_received(reservation: Reservation) -> None:
     """A new pending request: tell the guest when the host must answer by; offer the host."""
-    with transaction.atomic():
-        host = lock_host(reservation.property.host_id)
+    with transaction.atomic(savepoint=False):
         text(reservation.guest, texts.request_sent(reservation), reservation)
-        offer_next_request(host)
+        offer_next_request(reservation.property.host)  # takes the host's lock
 
 
 def cancel_reservation(*, reservation: Reservation, guest: User) -> Reservation:
