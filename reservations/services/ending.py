@@ -49,7 +49,7 @@ def end_request(
     if the database refuses the confirmation.
     """
     with transaction.atomic(savepoint=False):
-        close(request, status=status, via=via, reason=reason)
+        close(request, status=status, via=via, reason=reason, now=now)
         if status == Status.CONFIRMED:
             decline_pending(
                 request.property.reservations.filter(
@@ -71,11 +71,11 @@ def decline_pending(requests, *, reason: DeclineReason) -> int:
     return declined
 
 
-def close(request: Reservation, *, status: Status, via: str = "", reason=None) -> None:
+def close(request: Reservation, *, status: Status, via: str = "", reason=None, now=None) -> None:
     was_confirmed = request.status == Status.CONFIRMED
     request.status = status
     request.decided_via = via
-    request.decided_at = timezone.now()
+    request.decided_at = now or timezone.now()
     if status == Status.CONFIRMED:
         try:
             # The caller's check is a friendly answer; the database constraint is the last

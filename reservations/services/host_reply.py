@@ -94,7 +94,8 @@ def reply_to(sender: User | None, word: str, received_at: datetime) -> str | Non
         return texts.host_replied_to_cancelled(cancelled)
     if offer is None:
         return texts.nothing_to_answer()
-    # The host answered the request before this one; they have not seen this one yet.
+    # Twilio had not taken the SMS about this request when the reply arrived: the reply
+    # answers something else the host saw, so it decides nothing.
     return texts.pending_help(offer.reservation)
 
 

@@ -107,3 +107,25 @@ def test_the_cancel_action_cancels_through_the_service_and_tells_the_host(
     offered.refresh_from_db()
     assert offered.status == Status.CANCELLED
     assert OutstandingRequest.objects.get(host=host).reservation == later
+
+
+def test_a_request_added_in_the_admin_is_pending_and_reaches_its_host(
+    login, staff, guest, host, listing
+):
+    response = login(staff).post(
+        reverse("admin:reservations_reservation_add"),
+        {
+            "guest": guest.pk,
+            "property": listing.pk,
+            "check_in": days_from_now(10).isoformat(),
+            "check_out": days_from_now(12).isoformat(),
+            "guests": 1,
+            "message": "Booked by phone with staff.",
+            "status": "confirmed",
+        },
+    )
+
+    assert response.status_code == 302
+    reservation = Reservation.objects.get()
+    assert reservation.status == Status.PENDING
+    assert OutstandingRequest.objects.get(host=host).reservation == reservation
