@@ -298,12 +298,19 @@ def child_seed(guests):
 
 
 def child_sms_backlog():
-    """How many SMS were queued, and how many the worker has not yet handed to Twilio."""
+    """How many SMS were queued, how many the worker has not yet handed to Twilio, and how
+    many requests the replies decided."""
     from airtng.messaging.models import Direction, Message, Status
+    from reservations.models import Reservation
 
     outbound = Message.objects.filter(direction=Direction.OUTBOUND)
     unsent = outbound.filter(status__in=[Status.PENDING, Status.SENDING])
-    print(json.dumps({"queued": outbound.count(), "unsent": unsent.count()}))
+    decided = Reservation.objects.filter(decided_via=Reservation.Channel.SMS)
+    print(
+        json.dumps(
+            {"queued": outbound.count(), "unsent": unsent.count(), "decided": decided.count()}
+        )
+    )
 
 
 def child_count_queries():
@@ -430,8 +437,12 @@ def table(phases, sms, queries, *, args, database):
         lines.append(
             f"  round {number}, Twilio delay {delay * 1000:>3.0f} ms: {counts['queued']} queued, "
             f"{counts['sent']} handed to Twilio ({counts['sent'] / counts['seconds']:.1f}/s), "
-            f"{counts['unsent']} still unsent at the end"
+            f"{counts['unsent']} still unsent at the end, {counts['decided']} requests decided"
         )
+    lines.append(
+        "  (a reply decides only a request whose SMS Twilio had taken; the others get the help "
+        "text)"
+    )
     if queries:
         title = "Queries per request (one of each, Django test client, same database):"
         lines += query_lines(queries, title)
