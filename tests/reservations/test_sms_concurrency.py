@@ -192,3 +192,45 @@ def test_a_request_booked_while_the_hosts_only_request_is_decided_is_offered(
         assert sms_to(host).count() == host_sms_before + 1
         Reservation.objects.filter(pk=booked.pk).update(status="rejected")
         OutstandingRequest.objects.all().delete()
+
+
+def test_a_guest_cancelling_while_the_host_accepts_ends_the_request_once(
+    host, listing, make_user, make_reservation, run_worker
+):
+    for round_ in range(20):
+        guest = make_user()
+        check_in = days_from_now(5 + 2 * round_)
+        offered = make_reservation(
+            listing, guest, check_in=check_in, check_out=check_in + timedelta(days=1)
+        )
+        waiting = make_reservation(
+            listing, make_user(), check_in=days_from_now(300), check_out=days_from_now(301)
+        )
+        run_worker()
+        host_sms_before = sms_to(host).count()
+
+        def act(which, round_=round_, offered=offered, guest=guest):
+            try:
+                if which == "accept":
+                    services.answer_host_sms(
+                        sid=f"SM{round_:032d}", from_number=str(host.phone_number), body="yes"
+                    )
+                else:
+                    services.cancel_reservation(reservation=offered, guest=guest)
+            except services.CannotCancel:
+                pass
+
+        all_at_once(act, ["accept", "cancel"])
+
+        offered.refresh_from_db()
+        assert offered.status in ("confirmed", "cancelled")
+        assert OutstandingRequest.objects.get(host=host).reservation == waiting
+        new_to_host = list(
+            sms_to(host).order_by("id").values_list("body", flat=True)[host_sms_before:]
+        )
+        # A cancelled confirmed stay or request is named to the host; the next offered once.
+        assert (
+            sum(body.startswith("You have a new reservation request") for body in new_to_host) == 1
+        )
+        Reservation.objects.filter(pk=waiting.pk).update(status="rejected")
+        OutstandingRequest.objects.all().delete()
