@@ -71,7 +71,9 @@ class ReservationAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
+        except IntegrityError as error:
+            if "reservation_no_overlap" not in str(error):
+                raise
             # Another confirmed stay took those nights after the form's check.
             self.message_user(request, services.OverlapsConfirmedStay.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
