@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from reservations.models import Reservation
 from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD, days_from_now
+from tests.conftest import PASSWORD, SIMULATOR_PERMISSIONS, days_from_now, grant
 from tests.simulator.conftest import et_phone_home  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,8 @@ def shot():
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(first_name="Stella", email="staff@example.com", is_staff=True)
+    user = make_user(first_name="Stella", email="staff@example.com", is_staff=True)
+    return grant(user, *SIMULATOR_PERMISSIONS)
 
 
 def deliver_queued_sms():

@@ -1,23 +1,31 @@
 """The simulator's phone in a real browser: it plays TwiML as a phone would, and reports
-delivery. Anyone may use it here: DEBUG is on."""
+delivery. A staff member with the simulator's permissions uses it."""
 
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from airtng.messaging.services import queue_sms
 from reservations.models import Reservation
+from tests.conftest import SIMULATOR_PERMISSIONS, grant
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone(page, twilio, settings):
+def phone(page, twilio, settings, make_user, live_server):
     """The simulator, as the phone `number`: phone(number) opens it."""
-    settings.DEBUG = True
     settings.PUBLIC_BASE_URL = ""
+    staff = grant(make_user(first_name="Stella", is_staff=True), *SIMULATOR_PERMISSIONS)
+    client = Client()
+    client.force_login(staff)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
 
     def open_as(number):
         page.goto(f"{reverse('simulator')}?{urlencode({'number': number})}")
