@@ -79,3 +79,26 @@ def save_unless_taken(form):
     except IntegrityError:
         form.add_error(None, _("That email address or phone number was just taken. Try another."))
         return None
+
+
+class PhonePinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Phone PIN (4 digits)"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    pin_again = forms.CharField(
+        label=_("The same PIN again"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"].strip()
+        if not (len(pin) == 4 and pin.isascii() and pin.isdigit()):
+            raise forms.ValidationError(_("The PIN is 4 digits, like 2468."))
+        return pin
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pin") and cleaned.get("pin_again", "").strip() != cleaned["pin"]:
+            self.add_error("pin_again", _("The two PINs differ."))
+        return cleaned

@@ -136,3 +136,30 @@ class PhoneVerification(models.Model):
     @property
     def tries_left(self):
         return max(MAX_ATTEMPTS - self.attempts, 0)
+
+
+# A phone PIN proves a caller owns the number when the network cannot say so.
+PIN_DIGITS = 4
+MAX_PIN_TRIES = 5
+
+
+class PhonePin(models.Model):
+    """The 4-digit PIN a host enters on a call to Airtng; only its hash is kept."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="phone_pin", verbose_name=_("user")
+    )
+    pin_hash = models.CharField(_("PIN hash"), max_length=128)
+    wrong_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    set_at = models.DateTimeField(_("set"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phone PIN")
+        verbose_name_plural = _("phone PINs")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def tries_left(self):
+        return max(MAX_PIN_TRIES - self.wrong_tries, 0)

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -17,8 +18,11 @@ from airtng.messaging.services import queue_sms
 from .models import (
     CODE_TTL,
     MAX_ATTEMPTS,
+    MAX_PIN_TRIES,
     MAX_SENDS_PER_HOUR,
+    PIN_DIGITS,
     RESEND_INTERVAL,
+    PhonePin,
     PhoneVerification,
     User,
 )
@@ -173,3 +177,33 @@ def confirm_phone(*, user: User, code: str) -> bool:
     owner.save(update_fields=["phone_verified"])
     offer_next_request(owner)
     return True
+
+
+def set_phone_pin(*, user: User, pin: str) -> PhonePin:
+    """Set the PIN the user enters on the phone; a new PIN gives MAX_PIN_TRIES new tries."""
+    if not (len(pin) == PIN_DIGITS and pin.isascii() and pin.isdigit()):
+        raise ValueError("A phone PIN is 4 digits.")
+    phone_pin, _ = PhonePin.objects.update_or_create(
+        user=user, defaults={"pin_hash": make_password(pin), "wrong_tries": 0}
+    )
+    return phone_pin
+
+
+@transaction.atomic
+def check_phone_pin(*, user: User, pin: str) -> bool:
+    """True if `pin` is the user's; a wrong one uses one of MAX_PIN_TRIES, then none works."""
+    phone_pin = PhonePin.objects.select_for_update().filter(user=user).first()
+    if phone_pin is None or phone_pin.wrong_tries >= MAX_PIN_TRIES:
+        return False
+    if check_password(pin, phone_pin.pin_hash):
+        if phone_pin.wrong_tries:
+            phone_pin.wrong_tries = 0
+            phone_pin.save(update_fields=["wrong_tries"])
+        return True
+    phone_pin.wrong_tries += 1
+    phone_pin.save(update_fields=["wrong_tries"])
+    return False
+
+
+def phone_pin_for(user: User) -> PhonePin | None:
+    return PhonePin.objects.filter(user=user).first()

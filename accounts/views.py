@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
+from .forms import PhonePinForm, ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
 from .models import CODE_TTL
 
 
@@ -50,6 +50,18 @@ def profile(request):
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def phone_pin(request):
+    """The PIN a host enters when calling Airtng, to prove the number is theirs."""
+    form = PhonePinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_phone_pin(user=request.user, pin=form.cleaned_data["pin"])
+        messages.success(request, _("Your phone PIN is set."))
+        return redirect("profile")
+    has_pin = services.phone_pin_for(request.user) is not None
+    return render(request, "accounts/pin.html", {"form": form, "has_pin": has_pin})
 
 
 @login_required
