@@ -3,7 +3,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from .forms import AdminLoginForm
 from .models import PhonePin, PhoneVerification, User
+
+admin.site.login_form = AdminLoginForm
 
 
 class StaffCreatedUserForm(AdminUserCreationForm):

@@ -1,9 +1,13 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import SplitPhoneNumberField
 
+from airtng.limits.services import client_address
+
+from . import services
 from .models import User
 
 
@@ -31,10 +35,36 @@ class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
         field_classes = {"phone_number": PhoneNumberField}
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Password guessing is slowed per account and per client address (accounts.services)."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        address = client_address(self.request) if self.request else ""
+        if wait := services.wait_before_login(email=email, client_address=address):
+            raise forms.ValidationError(
+                _(
+                    "Too many failed log-ins. For your safety, try again in %(wait)s, "
+                    "or reset your password."
+                )
+                % {"wait": services.spoken_wait(wait)},
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            services.count_failed_login(email=email, client_address=address)
+            raise
+
+
+class EmailAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):

@@ -52,11 +52,8 @@ class User(AbstractUser):
         unique=True,
         error_messages={"unique": _("An account with this email address already exists.")},
     )
-    phone_number = PhoneNumberField(
-        _("mobile phone number"),
-        unique=True,
-        error_messages={"unique": _("An account with this phone number already exists.")},
-    )
+    # Unique once verified only (Meta): an unverified claim must not block the number's owner.
+    phone_number = PhoneNumberField(_("mobile phone number"), db_index=True)
     phone_verified = models.BooleanField(_("phone number verified"), default=False)
     sms_opted_out = models.BooleanField(
         _("opted out of SMS"),
@@ -75,6 +72,12 @@ class User(AbstractUser):
                 Lower("email"),
                 name="user_email_unique_ignoring_case",
                 violation_error_message=_("An account with this email address already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=models.Q(phone_verified=True),
+                name="user_verified_phone_number_unique",
+                violation_error_message=_("This phone number is verified on another account."),
             ),
         ]
         verbose_name = _("user")

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
+from airtng.limits import services as limits
 from airtng.messaging.services import queue_sms
 
 from .models import (
@@ -29,6 +30,15 @@ from .models import (
 
 CODE_DIGITS = 6
 SEND_WINDOW = timedelta(hours=1)
+# Codes texted to one number, or asked for from one address, whatever the account: throwaway
+# accounts must not turn Airtng into a way to flood a phone or run up an SMS bill.
+MAX_SENDS_PER_NUMBER_PER_HOUR = 5
+MAX_SENDS_PER_ADDRESS_PER_HOUR = 10
+# Password guessing: failed log-ins per account and per client address, per window; past
+# either, the password is not even checked until the window ends.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILED_LOGINS_PER_ACCOUNT = 5
+MAX_FAILED_LOGINS_PER_ADDRESS = 20
 
 
 class VerificationError(Exception):
@@ -56,6 +66,13 @@ class TooManyTries(VerificationError):
     message = gettext_lazy("That code was tried too many times. Ask for a new one.")
 
 
+class NumberTaken(VerificationError):
+    message = gettext_lazy(
+        "This number is verified on another Airtng account. Log in to that account, or "
+        "change the number on your profile."
+    )
+
+
 class OptedOut(VerificationError):
     @property
     def message(self):
@@ -66,6 +83,15 @@ class OptedOut(VerificationError):
         ) % {"number": number}
 
 
+def spoken_wait(wait: timedelta) -> str:
+    """ "40 seconds", "3 minutes": how long until a limit lifts."""
+    seconds = math.ceil(wait.total_seconds())
+    if seconds <= 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
 class SendingTooOften(VerificationError):
     def __init__(self, *, wait: timedelta):
         super().__init__()
@@ -73,15 +99,7 @@ class SendingTooOften(VerificationError):
 
     @property
     def message(self):
-        seconds = math.ceil(self.wait.total_seconds())
-        if seconds <= 60:
-            wait = ngettext("%(count)d second", "%(count)d seconds", seconds)
-            wait %= {"count": seconds}
-        else:
-            minutes = math.ceil(seconds / 60)
-            wait = ngettext("%(count)d minute", "%(count)d minutes", minutes)
-            wait %= {"count": minutes}
-        return _("You can ask for another code in %(wait)s.") % {"wait": wait}
+        return _("You can ask for another code in %(wait)s.") % {"wait": spoken_wait(self.wait)}
 
 
 def phone_verification_for(user: User) -> PhoneVerification | None:
@@ -90,10 +108,11 @@ def phone_verification_for(user: User) -> PhoneVerification | None:
 
 
 @transaction.atomic
-def send_verification_code(*, user: User) -> PhoneVerification:
+def send_verification_code(*, user: User, client_address: str = "") -> PhoneVerification:
     """Text the user a new code for their current number; any earlier code stops working.
 
-    Raises SendingTooOften, OptedOut or AlreadyVerified instead of texting.
+    Raises SendingTooOften (per account, per number, per client address), OptedOut or
+    AlreadyVerified instead of texting.
     """
     # Locking the user makes concurrent sends for one user take turns.
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -108,6 +127,12 @@ def send_verification_code(*, user: User) -> PhoneVerification:
             raise SendingTooOften(wait=wait)
         if now >= verification.sends_since + SEND_WINDOW:
             verification.sends_since, verification.sends = now, 0
+    for key, limit in (
+        (limits.limit_key("code-to-number", str(user.phone_number)), MAX_SENDS_PER_NUMBER_PER_HOUR),
+        (limits.limit_key("code-from-address", client_address), MAX_SENDS_PER_ADDRESS_PER_HOUR),
+    ):
+        if wait := limits.take(key, limit=limit, per=SEND_WINDOW):
+            raise SendingTooOften(wait=wait)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     verification.phone_number = user.phone_number
     verification.code_hash = code_hash(verification, code)
@@ -148,8 +173,10 @@ def code_sms(code: str) -> str:
 def confirm_phone(*, user: User, code: str) -> bool:
     """Check a texted code: True verifies the number, False counts one of MAX_ATTEMPTS tries.
 
-    Raises NoCodeSent, CodeExpired or TooManyTries when no code can be checked; a host
-    with requests waiting is texted the oldest once verified.
+    Raises NoCodeSent, CodeExpired or TooManyTries when no code can be checked, NumberTaken
+    when another account verified the number first. Verifying takes the number from every
+    unverified account that claims it too: their codes stop working. A host with requests
+    waiting is texted the oldest once verified.
     """
     from reservations.services import offer_next_request
 
@@ -171,10 +198,22 @@ def confirm_phone(*, user: User, code: str) -> bool:
         verification.attempts += 1
         verification.save(update_fields=["attempts"])
         return False
+    others = User.objects.filter(phone_number=owner.phone_number).exclude(pk=owner.pk)
+    if others.filter(phone_verified=True).exists():
+        raise NumberTaken
     verification.confirmed_at = now
     verification.save(update_fields=["confirmed_at"])
-    owner.phone_verified = user.phone_verified = True
-    owner.save(update_fields=["phone_verified"])
+    PhoneVerification.objects.filter(
+        user__in=others, phone_number=owner.phone_number, confirmed_at__isnull=True
+    ).delete()
+    owner.phone_verified = True
+    try:
+        with transaction.atomic():
+            # The partial unique index is the last word when two owners race.
+            owner.save(update_fields=["phone_verified"])
+    except IntegrityError:
+        raise NumberTaken from None
+    user.phone_verified = True
     offer_next_request(owner)
     return True
 
@@ -207,3 +246,24 @@ def check_phone_pin(*, user: User, pin: str) -> bool:
 
 def phone_pin_for(user: User) -> PhonePin | None:
     return PhonePin.objects.filter(user=user).first()
+
+
+def _login_limits(*, email: str, client_address: str):
+    return (
+        (limits.limit_key("login-account", email.strip().lower()), MAX_FAILED_LOGINS_PER_ACCOUNT),
+        (limits.limit_key("login-address", client_address), MAX_FAILED_LOGINS_PER_ADDRESS),
+    )
+
+
+def wait_before_login(*, email: str, client_address: str) -> timedelta | None:
+    """How long until a log-in to `email` from `client_address` is tried again, or None."""
+    waits = [
+        limits.wait_for(key, limit=limit, per=LOGIN_WINDOW)
+        for key, limit in _login_limits(email=email, client_address=client_address)
+    ]
+    return max((wait for wait in waits if wait), default=None)
+
+
+def count_failed_login(*, email: str, client_address: str) -> None:
+    for key, _limit in _login_limits(email=email, client_address=client_address):
+        limits.count(key, per=LOGIN_WINDOW)

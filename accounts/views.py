@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from airtng.limits.services import client_address
+
 from . import services
 from .forms import PhonePinForm, ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
 from .models import CODE_TTL
@@ -93,7 +95,7 @@ def send_verification_code(request):
 
 def text_code(request):
     try:
-        services.send_verification_code(user=request.user)
+        services.send_verification_code(user=request.user, client_address=client_address(request))
     except services.VerificationError as refused:
         messages.error(request, refused.message)
     else:

@@ -30,6 +30,8 @@ env = environ.Env(
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     MAX_REQUEST_BYTES=(int, 6 * 1024 * 1024),
+    TRUSTED_PROXY_COUNT=(int, 0),
+    SMS_COUNTRIES=(list, ["US", "CA", "GB", "JP"]),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "airtng.messaging",
     "django_tasks_db",
     "airtng.simulator",
+    "airtng.limits",
     "accounts",
     "properties",
     "reservations",
@@ -162,9 +165,14 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
+# Countries whose numbers Airtng accepts at sign-up and texts (ISO 3166 codes).
+SMS_COUNTRIES = [code.strip().upper() for code in env("SMS_COUNTRIES") if code.strip()]
 
 # A 5 MB photo plus the rest of its form; larger bodies get 413 before anything reads them.
 MAX_REQUEST_BYTES = env("MAX_REQUEST_BYTES")
+# How many proxies in front of gunicorn append to X-Forwarded-For: rate limits count per
+# client address, which is REMOTE_ADDR when none is.
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 
 # No inline script or style anywhere: every page's code is a static file of our own.
 SECURE_CSP = {

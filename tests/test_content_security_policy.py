@@ -10,7 +10,8 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=|\son[a-z]+=", re.I)
 
 @pytest.fixture
 def pages(client, settings, host, guest, listing, make_reservation):
-    settings.DEBUG = True  # the simulator's page too
+    settings.DEBUG = True  # the embedded run: the simulator's page too
+    settings.TWILIO_AUTH_TOKEN = ""
     make_reservation(listing, guest)
     return [
         "/",
