@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.db import IntegrityError, transaction
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import SplitPhoneNumberField
 
 from airtng.limits.services import client_address
+from airtng.messaging.countries import country_names, is_textable
 
 from . import services
 from .models import User
@@ -26,6 +28,18 @@ class AccountFieldsMixin:
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone_number(self):
+        number = self.cleaned_data["phone_number"]
+        if number != self.initial.get("phone_number") and not is_textable(number):
+            raise forms.ValidationError(
+                _(
+                    "Airtng cannot text numbers from that country yet. Use a mobile number "
+                    "from one of these countries: %(countries)s."
+                )
+                % {"countries": country_names(settings.SMS_COUNTRIES)}
+            )
+        return number
 
 
 class SignupForm(AccountFieldsMixin, BaseUserCreationForm):

@@ -24,7 +24,13 @@ def request_stay(request, property_pk):
         return render(
             request, "properties/detail.html", {"listing": listing, "form": form}, status=400
         )
-    services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+    try:
+        services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+    except services.ReservationError as refused:
+        form.add_error(None, refused.message)
+        return render(
+            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
+        )
     messages.success(
         request, _("Your request was sent to %(host)s.") % {"host": listing.host.first_name}
     )

@@ -47,6 +47,10 @@ PRODUCT_VARIABLES = {
     "TWILIO_PHONE_NUMBER",
     "TWILIO_API_BASE_URL",
     "PUBLIC_BASE_URL",
+    "SMS_COUNTRIES",
+    "EMAIL_URL",
+    "MAX_REQUEST_BYTES",
+    "TRUSTED_PROXY_COUNT",
 }
 
 
@@ -155,3 +159,16 @@ def test_production_starts_with_a_real_key(tmp_path):
     )
 
     assert result.stdout.strip() == "False ['airtng.example.com']"
+
+
+@pytest.mark.parametrize(
+    ("environ", "countries"),
+    [({}, ["US", "CA", "GB", "JP"]), ({"SMS_COUNTRIES": "us, fr"}, ["US", "FR"])],
+    ids=["default", "set"],
+)
+def test_sms_countries(tmp_path, environ, countries):
+    code = "from django.conf import settings as s; print(','.join(s.SMS_COUNTRIES))"
+
+    result = run_django(code, tmp_path, DEBUG="true", **environ)
+
+    assert result.stdout.strip() == ",".join(countries)

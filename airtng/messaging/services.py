@@ -15,6 +15,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
+from .countries import is_textable
 from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, Status
 from .tasks import deliver_message
 
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 6
 FIRST_RETRY_DELAY = timedelta(seconds=5)
 MAX_BODY_LENGTH = 1600  # Twilio refuses longer bodies.
 OPTED_OUT_ERROR = 21610
+COUNTRY_NOT_TEXTED_ERROR = 21408  # Twilio's "Permission to send an SMS has not been enabled"
 
 
 def queue_sms(*, to, body, user=None, reservation=None) -> Message:
@@ -75,6 +77,8 @@ def deliver(message_id):
         finish(message, status=Status.QUEUED)
     elif message.user and message.user.sms_opted_out:
         give_up(message, code=OPTED_OUT_ERROR, reason="The recipient replied STOP.")
+    elif not is_textable(message.to):
+        give_up(message, code=COUNTRY_NOT_TEXTED_ERROR, reason="Not a country in SMS_COUNTRIES.")
     elif not twilio_is_configured():
         # Recorded as sent, with a SID of our own so the phone simulator can report its
         # delivery through /sms/status as Twilio would.

@@ -11,12 +11,14 @@ from .queries import (
     requests_for_host,
     trips_for,
 )
+from .request_limits import TooManyRequests
 
 __all__ = [
     "CannotCancel",
     "NotPending",
     "OverlapsConfirmedStay",
     "ReservationError",
+    "TooManyRequests",
     "answer_host_sms",
     "cancel_reservation",
     "confirmed_stays_overlapping",

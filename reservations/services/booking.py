@@ -9,6 +9,7 @@ from reservations.models import Reservation
 
 from .errors import CannotCancel
 from .host_sms import offer_next_request, withdraw_offer
+from .request_limits import count_request
 
 
 @transaction.atomic
@@ -24,7 +25,9 @@ def request_stay(
     """Record a pending request; the caller has validated the dates and guests.
 
     Saving it texts the host if they have no other request to answer (reservations.signals).
+    Raises TooManyRequests when the guest has asked this host too often today.
     """
+    count_request(guest=guest, host=property.host)
     return Reservation.objects.create(
         guest=guest,
         property=property,
