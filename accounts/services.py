@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
 from airtng.limits import services as limits
-from airtng.messaging.services import queue_sms
+from airtng.messaging.models import Message
+from airtng.messaging.services import queue_sms, redact
 
 from .models import (
     CODE_TTL,
@@ -142,7 +143,12 @@ def send_verification_code(*, user: User, client_address: str = "") -> PhoneVeri
     verification.confirmed_at = None
     verification.sends += 1
     verification.save()
-    queue_sms(to=user.phone_number, body=code_sms(code), user=user)
+    queue_sms(
+        to=user.phone_number,
+        body=code_sms(code),
+        user=user,
+        redacted_body=code_sms("•" * CODE_DIGITS),
+    )
     return verification
 
 
@@ -214,6 +220,7 @@ def confirm_phone(*, user: User, code: str) -> bool:
     except IntegrityError:
         raise NumberTaken from None
     user.phone_verified = True
+    redact(Message.objects.filter(user=owner))
     offer_next_request(owner)
     return True
 

@@ -51,6 +51,12 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     reply = models.TextField(_("our reply"), blank=True)
+    # A secret (a verification code) is kept only until it has done its job.
+    redacted_body = models.TextField(
+        _("body once delivered"),
+        blank=True,
+        help_text=_("Replaces the body once the SMS is delivered or its code is used."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -29,13 +29,15 @@ OPTED_OUT_ERROR = 21610
 COUNTRY_NOT_TEXTED_ERROR = 21408  # Twilio's "Permission to send an SMS has not been enabled"
 
 
-def queue_sms(*, to, body, user=None, reservation=None) -> Message:
+def queue_sms(*, to, body, user=None, reservation=None, redacted_body="") -> Message:
     """Record an SMS to `to` and schedule its delivery, in the caller's transaction.
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
-    commit cannot lose the message.
+    commit cannot lose the message. A `redacted_body` replaces the body in the log once the
+    SMS is delivered (see redact).
     """
     message = Message.objects.create(
+        redacted_body=redacted_body[:MAX_BODY_LENGTH],
         direction=Direction.OUTBOUND,
         to=str(to),
         from_number=settings.TWILIO_PHONE_NUMBER,
@@ -202,8 +204,23 @@ def record_status(*, sid, status, error_code=None) -> bool:
     if status not in TWILIO_STATUSES or not sid:
         return False
     behind = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
-    return bool(
+    recorded = bool(
         Message.objects.filter(sid=sid, status__in=behind).update(
             status=status, error_code=error_code, lease_expires_at=None
         )
+    )
+    if status == Status.DELIVERED:
+        redact(Message.objects.filter(sid=sid))
+    return recorded
+
+
+def redact(messages) -> int:
+    """Replace the body of each of `messages` Twilio has by its redacted body, if it has one.
+
+    One still waiting for a worker keeps its body: it has yet to be sent.
+    """
+    return (
+        messages.filter(status__in=TWILIO_STATUSES)
+        .exclude(redacted_body="")
+        .update(body=F("redacted_body"), redacted_body="")
     )
