@@ -40,6 +40,9 @@ MAX_SENDS_PER_ADDRESS_PER_HOUR = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILED_LOGINS_PER_ACCOUNT = 5
 MAX_FAILED_LOGINS_PER_ADDRESS = 20
+# Sign-up still says when an email is taken: bounding the tries per address bounds how fast
+# anyone can learn which emails have accounts.
+MAX_SIGNUPS_PER_ADDRESS_PER_HOUR = 10
 
 
 class VerificationError(Exception):
@@ -274,3 +277,9 @@ def wait_before_login(*, email: str, client_address: str) -> timedelta | None:
 def count_failed_login(*, email: str, client_address: str) -> None:
     for key, _limit in _login_limits(email=email, client_address=client_address):
         limits.count(key, per=LOGIN_WINDOW)
+
+
+def take_signup_attempt(*, client_address: str) -> timedelta | None:
+    """Count a sign-up try from `client_address`; how long to wait if it is one too many."""
+    key = limits.limit_key("signup-from-address", client_address)
+    return limits.take(key, limit=MAX_SIGNUPS_PER_ADDRESS_PER_HOUR, per=SEND_WINDOW)

@@ -21,6 +21,15 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and (
+        wait := services.take_signup_attempt(client_address=client_address(request))
+    ):
+        messages.error(
+            request,
+            _("Too many sign-ups from your network. Try again in %(wait)s.")
+            % {"wait": services.spoken_wait(wait)},
+        )
+        return render(request, "accounts/signup.html", {"form": SignupForm()}, status=429)
     if request.method == "POST" and form.is_valid():
         user = save_unless_taken(form)
         if user is not None:

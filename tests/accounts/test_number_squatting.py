@@ -106,3 +106,16 @@ def test_password_reset_answers_the_same_for_any_email(client, make_user, email)
     assert response.redirect_chain == [("/accounts/password/reset/sent/", 302)]
     assert "owner@example.com" not in response.text and "nobody" not in response.text
     assert len(mail.outbox) == (1 if email == "owner@example.com" else 0)
+
+
+@pytest.mark.django_db
+def test_sign_up_tries_from_one_address_are_bounded(client):
+    for n in range(10):
+        sign_up(client, f"probe{n}@example.com", number=f"+1201555{n + 400:04d}")
+        client.logout()
+
+    response = sign_up(client, "probe@example.com", number="+12015550450")
+
+    assert response.status_code == 429
+    assert "Too many sign-ups from your network. Try again in 60 minutes." in response.text
+    assert not User.objects.filter(email="probe@example.com").exists()
