@@ -246,6 +246,7 @@ def test_my_listings_requires_login(client):
     assert response.url == reverse("login") + "?next=" + reverse("my_listings")
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_it_refuses_a_photo_over_40_megapixels(login, host, media_root):
     # A one-bit 7000×6000 PNG: a few kilobytes that decode to 42 million pixels.
     image = Image.new("1", (7000, 6000))
