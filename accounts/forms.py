@@ -55,7 +55,7 @@ class ThrottledLoginMixin:
     def clean(self):
         email = self.cleaned_data.get("username") or ""
         address = client_address(self.request) if self.request else ""
-        if wait := services.wait_before_login(email=email, client_address=address):
+        if wait := services.take_login_attempt(email=email, client_address=address):
             raise forms.ValidationError(
                 _(
                     "Too many failed log-ins. For your safety, try again in %(wait)s, "
@@ -64,11 +64,9 @@ class ThrottledLoginMixin:
                 % {"wait": services.spoken_wait(wait)},
                 code="throttled",
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            services.count_failed_login(email=email, client_address=address)
-            raise
+        cleaned = super().clean()
+        services.give_back_login_attempt(email=email, client_address=address)
+        return cleaned
 
 
 class EmailAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):

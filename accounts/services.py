@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -189,8 +190,11 @@ def confirm_phone(*, user: User, code: str) -> bool:
     """
     from reservations.services import offer_next_request
 
-    # Users before codes, as when sending, so the two never wait on each other's locks.
-    owner = User.objects.select_for_update().get(pk=user.pk)
+    # Users before codes, as when sending, so the two never wait on each other's locks; and
+    # every account claiming the number, in one order, since verifying voids their codes.
+    number = User.objects.filter(pk=user.pk).values_list("phone_number", flat=True).get()
+    claimants = User.objects.select_for_update().filter(Q(pk=user.pk) | Q(phone_number=number))
+    owner = next(claimant for claimant in claimants.order_by("pk") if claimant.pk == user.pk)
     verification = PhoneVerification.objects.select_for_update().filter(user=owner).first()
     if (
         verification is None
@@ -265,18 +269,21 @@ def _login_limits(*, email: str, client_address: str):
     )
 
 
-def wait_before_login(*, email: str, client_address: str) -> timedelta | None:
-    """How long until a log-in to `email` from `client_address` is tried again, or None."""
-    waits = [
-        limits.wait_for(key, limit=limit, per=LOGIN_WINDOW)
-        for key, limit in _login_limits(email=email, client_address=client_address)
-    ]
-    return max((wait for wait in waits if wait), default=None)
+def take_login_attempt(*, email: str, client_address: str) -> timedelta | None:
+    """Count a log-in try before its password is checked; how long to wait if one too many.
+
+    Counting first, in one locked row per key, holds even for tries sent all at once.
+    """
+    for key, limit in _login_limits(email=email, client_address=client_address):
+        if wait := limits.take(key, limit=limit, per=LOGIN_WINDOW):
+            return wait
+    return None
 
 
-def count_failed_login(*, email: str, client_address: str) -> None:
+def give_back_login_attempt(*, email: str, client_address: str) -> None:
+    """A try with the right password does not count against the account or the address."""
     for key, _limit in _login_limits(email=email, client_address=client_address):
-        limits.count(key, per=LOGIN_WINDOW)
+        limits.give_back(key)
 
 
 def take_signup_attempt(*, client_address: str) -> timedelta | None:

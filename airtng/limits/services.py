@@ -5,6 +5,7 @@ from ipaddress import ip_address
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -50,23 +51,9 @@ def take(key: str, *, limit: int, per: timedelta) -> timedelta | None:
     return wait
 
 
-def wait_for(key: str, *, limit: int, per: timedelta) -> timedelta | None:
-    """How long until `key` may be used again without counting a use; None if it may now."""
-    counter = RateLimit.objects.filter(key=key).first()
-    if counter is None:
-        return None
-    return _wait(counter, limit=limit, per=per, now=timezone.now())
-
-
-@transaction.atomic
-def count(key: str, *, per: timedelta) -> None:
-    """Count one use of `key` (a failed log-in, say) whatever the limit."""
-    now = timezone.now()
-    counter = _locked(key, now)
-    if now >= counter.window_started_at + per:
-        counter.window_started_at, counter.hits = now, 0
-    counter.hits += 1
-    counter.save(update_fields=["window_started_at", "hits"])
+def give_back(key: str) -> None:
+    """Uncount one use of `key` (a log-in try that turned out to be the owner's)."""
+    RateLimit.objects.filter(key=key, hits__gt=0).update(hits=F("hits") - 1)
 
 
 def prune(*, now: datetime | None = None) -> int:
