@@ -53,3 +53,16 @@ def check_twilio_calls_over_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_allowed_hosts_are_named(app_configs, **kwargs):
+    if "*" in settings.ALLOWED_HOSTS:
+        return [
+            Warning(
+                "ALLOWED_HOSTS has '*': password-reset links could point at any host a "
+                "request names.",
+                id="airtng.W003",
+            )
+        ]
+    return []

@@ -42,6 +42,7 @@ def test_the_readmes_production_variables_pass(tmp_path):
         ({"SECURE_HSTS_SECONDS": "2592000"}, "airtng.W001"),
         ({"SECURE_SSL_REDIRECT": "false"}, "security.W008"),
         ({"PUBLIC_BASE_URL": "http://airtng.example.com"}, "airtng.W002"),
+        ({"ALLOWED_HOSTS": "*"}, "airtng.W003"),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )
