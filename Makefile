@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1:8000
 .PHONY: run test deps chromium
 
 # The web server and one SMS worker, together; Ctrl-C stops both.
+run: export DEBUG ?= true
 run: deps
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py seed_demo --if-empty

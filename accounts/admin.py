@@ -3,7 +3,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import PhoneVerification, User
+from .forms import AdminLoginForm
+from .models import PhonePin, PhoneVerification, User
+
+admin.site.login_form = AdminLoginForm
 
 
 class StaffCreatedUserForm(AdminUserCreationForm):
@@ -62,6 +65,18 @@ class PhoneVerificationAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "phone_number")
     list_select_related = ("user",)
     readonly_fields = [field.name for field in PhoneVerification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PhonePin)
+class PhonePinAdmin(admin.ModelAdmin):
+    list_display = ("user", "wrong_tries", "set_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = ("user", "wrong_tries", "set_at")
+    readonly_fields = ("user", "set_at")
 
     def has_add_permission(self, request):
         return False

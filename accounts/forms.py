@@ -1,9 +1,15 @@
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import SplitPhoneNumberField
 
+from airtng.limits.services import client_address
+from airtng.messaging.countries import country_names, is_textable
+
+from . import services
 from .models import User
 
 
@@ -23,6 +29,18 @@ class AccountFieldsMixin:
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_phone_number(self):
+        number = self.cleaned_data["phone_number"]
+        if number != self.initial.get("phone_number") and not is_textable(number):
+            raise forms.ValidationError(
+                _(
+                    "Airtng cannot text numbers from that country yet. Use a mobile number "
+                    "from one of these countries: %(countries)s."
+                )
+                % {"countries": country_names(settings.SMS_COUNTRIES)}
+            )
+        return number
+
 
 class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
     class Meta:
@@ -31,10 +49,34 @@ class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
         field_classes = {"phone_number": PhoneNumberField}
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Password guessing is slowed per account and per client address (accounts.services)."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        address = client_address(self.request) if self.request else ""
+        if wait := services.take_login_attempt(email=email, client_address=address):
+            raise forms.ValidationError(
+                _(
+                    "Too many failed log-ins. For your safety, try again in %(wait)s, "
+                    "or reset your password."
+                )
+                % {"wait": services.spoken_wait(wait)},
+                code="throttled",
+            )
+        cleaned = super().clean()
+        services.give_back_login_attempt(email=email, client_address=address)
+        return cleaned
+
+
+class EmailAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):
@@ -79,3 +121,26 @@ def save_unless_taken(form):
     except IntegrityError:
         form.add_error(None, _("That email address or phone number was just taken. Try another."))
         return None
+
+
+class PhonePinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Phone PIN (4 digits)"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    pin_again = forms.CharField(
+        label=_("The same PIN again"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"].strip()
+        if not (len(pin) == 4 and pin.isascii() and pin.isdigit()):
+            raise forms.ValidationError(_("The PIN is 4 digits, like 2468."))
+        return pin
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pin") and cleaned.get("pin_again", "").strip() != cleaned["pin"]:
+            self.add_error("pin_again", _("The two PINs differ."))
+        return cleaned

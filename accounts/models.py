@@ -52,11 +52,8 @@ class User(AbstractUser):
         unique=True,
         error_messages={"unique": _("An account with this email address already exists.")},
     )
-    phone_number = PhoneNumberField(
-        _("mobile phone number"),
-        unique=True,
-        error_messages={"unique": _("An account with this phone number already exists.")},
-    )
+    # Unique once verified only (Meta): an unverified claim must not block the number's owner.
+    phone_number = PhoneNumberField(_("mobile phone number"), db_index=True)
     phone_verified = models.BooleanField(_("phone number verified"), default=False)
     sms_opted_out = models.BooleanField(
         _("opted out of SMS"),
@@ -75,6 +72,12 @@ class User(AbstractUser):
                 Lower("email"),
                 name="user_email_unique_ignoring_case",
                 violation_error_message=_("An account with this email address already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=models.Q(phone_verified=True),
+                name="user_verified_phone_number_unique",
+                violation_error_message=_("This phone number is verified on another account."),
             ),
         ]
         verbose_name = _("user")
@@ -136,3 +139,30 @@ class PhoneVerification(models.Model):
     @property
     def tries_left(self):
         return max(MAX_ATTEMPTS - self.attempts, 0)
+
+
+# A phone PIN proves a caller owns the number when the network cannot say so.
+PIN_DIGITS = 4
+MAX_PIN_TRIES = 5
+
+
+class PhonePin(models.Model):
+    """The 4-digit PIN a host enters on a call to Airtng; only its hash is kept."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="phone_pin", verbose_name=_("user")
+    )
+    pin_hash = models.CharField(_("PIN hash"), max_length=128)
+    wrong_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    set_at = models.DateTimeField(_("set"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phone PIN")
+        verbose_name_plural = _("phone PINs")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def tries_left(self):
+        return max(MAX_PIN_TRIES - self.wrong_tries, 0)

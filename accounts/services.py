@@ -5,26 +5,45 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
-from airtng.messaging.services import queue_sms
+from airtng.limits import services as limits
+from airtng.messaging.models import Message
+from airtng.messaging.services import queue_sms, redact
 
 from .models import (
     CODE_TTL,
     MAX_ATTEMPTS,
+    MAX_PIN_TRIES,
     MAX_SENDS_PER_HOUR,
+    PIN_DIGITS,
     RESEND_INTERVAL,
+    PhonePin,
     PhoneVerification,
     User,
 )
 
 CODE_DIGITS = 6
 SEND_WINDOW = timedelta(hours=1)
+# Codes texted to one number, or asked for from one address, whatever the account: throwaway
+# accounts must not turn Airtng into a way to flood a phone or run up an SMS bill.
+MAX_SENDS_PER_NUMBER_PER_HOUR = 5
+MAX_SENDS_PER_ADDRESS_PER_HOUR = 10
+# Password guessing: failed log-ins per account and per client address, per window; past
+# either, the password is not even checked until the window ends.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILED_LOGINS_PER_ACCOUNT = 5
+MAX_FAILED_LOGINS_PER_ADDRESS = 20
+# Sign-up still says when an email is taken: bounding the tries per address bounds how fast
+# anyone can learn which emails have accounts.
+MAX_SIGNUPS_PER_ADDRESS_PER_HOUR = 10
 
 
 class VerificationError(Exception):
@@ -52,6 +71,13 @@ class TooManyTries(VerificationError):
     message = gettext_lazy("That code was tried too many times. Ask for a new one.")
 
 
+class NumberTaken(VerificationError):
+    message = gettext_lazy(
+        "This number is verified on another Airtng account. Log in to that account, or "
+        "change the number on your profile."
+    )
+
+
 class OptedOut(VerificationError):
     @property
     def message(self):
@@ -62,6 +88,15 @@ class OptedOut(VerificationError):
         ) % {"number": number}
 
 
+def spoken_wait(wait: timedelta) -> str:
+    """ "40 seconds", "3 minutes": how long until a limit lifts."""
+    seconds = math.ceil(wait.total_seconds())
+    if seconds <= 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
 class SendingTooOften(VerificationError):
     def __init__(self, *, wait: timedelta):
         super().__init__()
@@ -69,15 +104,7 @@ class SendingTooOften(VerificationError):
 
     @property
     def message(self):
-        seconds = math.ceil(self.wait.total_seconds())
-        if seconds <= 60:
-            wait = ngettext("%(count)d second", "%(count)d seconds", seconds)
-            wait %= {"count": seconds}
-        else:
-            minutes = math.ceil(seconds / 60)
-            wait = ngettext("%(count)d minute", "%(count)d minutes", minutes)
-            wait %= {"count": minutes}
-        return _("You can ask for another code in %(wait)s.") % {"wait": wait}
+        return _("You can ask for another code in %(wait)s.") % {"wait": spoken_wait(self.wait)}
 
 
 def phone_verification_for(user: User) -> PhoneVerification | None:
@@ -86,10 +113,11 @@ def phone_verification_for(user: User) -> PhoneVerification | None:
 
 
 @transaction.atomic
-def send_verification_code(*, user: User) -> PhoneVerification:
+def send_verification_code(*, user: User, client_address: str = "") -> PhoneVerification:
     """Text the user a new code for their current number; any earlier code stops working.
 
-    Raises SendingTooOften, OptedOut or AlreadyVerified instead of texting.
+    Raises SendingTooOften (per account, per number, per client address), OptedOut or
+    AlreadyVerified instead of texting.
     """
     # Locking the user makes concurrent sends for one user take turns.
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -104,6 +132,12 @@ def send_verification_code(*, user: User) -> PhoneVerification:
             raise SendingTooOften(wait=wait)
         if now >= verification.sends_since + SEND_WINDOW:
             verification.sends_since, verification.sends = now, 0
+    for key, limit in (
+        (limits.limit_key("code-to-number", str(user.phone_number)), MAX_SENDS_PER_NUMBER_PER_HOUR),
+        (limits.limit_key("code-from-address", client_address), MAX_SENDS_PER_ADDRESS_PER_HOUR),
+    ):
+        if wait := limits.take(key, limit=limit, per=SEND_WINDOW):
+            raise SendingTooOften(wait=wait)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     verification.phone_number = user.phone_number
     verification.code_hash = code_hash(verification, code)
@@ -113,7 +147,12 @@ def send_verification_code(*, user: User) -> PhoneVerification:
     verification.confirmed_at = None
     verification.sends += 1
     verification.save()
-    queue_sms(to=user.phone_number, body=code_sms(code), user=user)
+    queue_sms(
+        to=user.phone_number,
+        body=code_sms(code),
+        user=user,
+        redacted_body=code_sms("•" * CODE_DIGITS),
+    )
     return verification
 
 
@@ -144,13 +183,18 @@ def code_sms(code: str) -> str:
 def confirm_phone(*, user: User, code: str) -> bool:
     """Check a texted code: True verifies the number, False counts one of MAX_ATTEMPTS tries.
 
-    Raises NoCodeSent, CodeExpired or TooManyTries when no code can be checked; a host
-    with requests waiting is texted the oldest once verified.
+    Raises NoCodeSent, CodeExpired or TooManyTries when no code can be checked, NumberTaken
+    when another account verified the number first. Verifying takes the number from every
+    unverified account that claims it too: their codes stop working. A host with requests
+    waiting is texted the oldest once verified.
     """
     from reservations.services import offer_next_request
 
-    # Users before codes, as when sending, so the two never wait on each other's locks.
-    owner = User.objects.select_for_update().get(pk=user.pk)
+    # Users before codes, as when sending, so the two never wait on each other's locks; and
+    # every account claiming the number, in one order, since verifying voids their codes.
+    number = User.objects.filter(pk=user.pk).values_list("phone_number", flat=True).get()
+    claimants = User.objects.select_for_update().filter(Q(pk=user.pk) | Q(phone_number=number))
+    owner = next(claimant for claimant in claimants.order_by("pk") if claimant.pk == user.pk)
     verification = PhoneVerification.objects.select_for_update().filter(user=owner).first()
     if (
         verification is None
@@ -167,9 +211,82 @@ def confirm_phone(*, user: User, code: str) -> bool:
         verification.attempts += 1
         verification.save(update_fields=["attempts"])
         return False
+    others = User.objects.filter(phone_number=owner.phone_number).exclude(pk=owner.pk)
+    if others.filter(phone_verified=True).exists():
+        raise NumberTaken
     verification.confirmed_at = now
     verification.save(update_fields=["confirmed_at"])
-    owner.phone_verified = user.phone_verified = True
-    owner.save(update_fields=["phone_verified"])
+    PhoneVerification.objects.filter(
+        user__in=others, phone_number=owner.phone_number, confirmed_at__isnull=True
+    ).delete()
+    owner.phone_verified = True
+    try:
+        with transaction.atomic():
+            # The partial unique index is the last word when two owners race.
+            owner.save(update_fields=["phone_verified"])
+    except IntegrityError:
+        raise NumberTaken from None
+    user.phone_verified = True
+    redact(Message.objects.filter(user=owner))
     offer_next_request(owner)
     return True
+
+
+def set_phone_pin(*, user: User, pin: str) -> PhonePin:
+    """Set the PIN the user enters on the phone; a new PIN gives MAX_PIN_TRIES new tries."""
+    if not (len(pin) == PIN_DIGITS and pin.isascii() and pin.isdigit()):
+        raise ValueError("A phone PIN is 4 digits.")
+    phone_pin, _ = PhonePin.objects.update_or_create(
+        user=user, defaults={"pin_hash": make_password(pin), "wrong_tries": 0}
+    )
+    return phone_pin
+
+
+@transaction.atomic
+def check_phone_pin(*, user: User, pin: str) -> bool:
+    """True if `pin` is the user's; a wrong one uses one of MAX_PIN_TRIES, then none works."""
+    phone_pin = PhonePin.objects.select_for_update().filter(user=user).first()
+    if phone_pin is None or phone_pin.wrong_tries >= MAX_PIN_TRIES:
+        return False
+    if check_password(pin, phone_pin.pin_hash):
+        if phone_pin.wrong_tries:
+            phone_pin.wrong_tries = 0
+            phone_pin.save(update_fields=["wrong_tries"])
+        return True
+    phone_pin.wrong_tries += 1
+    phone_pin.save(update_fields=["wrong_tries"])
+    return False
+
+
+def phone_pin_for(user: User) -> PhonePin | None:
+    return PhonePin.objects.filter(user=user).first()
+
+
+def _login_limits(*, email: str, client_address: str):
+    return (
+        (limits.limit_key("login-account", email.strip().lower()), MAX_FAILED_LOGINS_PER_ACCOUNT),
+        (limits.limit_key("login-address", client_address), MAX_FAILED_LOGINS_PER_ADDRESS),
+    )
+
+
+def take_login_attempt(*, email: str, client_address: str) -> timedelta | None:
+    """Count a log-in try before its password is checked; how long to wait if one too many.
+
+    Counting first, in one locked row per key, holds even for tries sent all at once.
+    """
+    for key, limit in _login_limits(email=email, client_address=client_address):
+        if wait := limits.take(key, limit=limit, per=LOGIN_WINDOW):
+            return wait
+    return None
+
+
+def give_back_login_attempt(*, email: str, client_address: str) -> None:
+    """A try with the right password does not count against the account or the address."""
+    for key, _limit in _login_limits(email=email, client_address=client_address):
+        limits.give_back(key)
+
+
+def take_signup_attempt(*, client_address: str) -> timedelta | None:
+    """Count a sign-up try from `client_address`; how long to wait if it is one too many."""
+    key = limits.limit_key("signup-from-address", client_address)
+    return limits.take(key, limit=MAX_SIGNUPS_PER_ADDRESS_PER_HOUR, per=SEND_WINDOW)

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("pin/", views.phone_pin, name="phone_pin"),
     path("verify/", views.verify_phone, name="verify_phone"),
     path("verify/send/", views.send_verification_code, name="send_verification_code"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from airtng.limits.services import client_address
+
 from . import services
-from .forms import ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
+from .forms import PhonePinForm, ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
 from .models import CODE_TTL
 
 
@@ -19,6 +21,15 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and (
+        wait := services.take_signup_attempt(client_address=client_address(request))
+    ):
+        messages.error(
+            request,
+            _("Too many sign-ups from your network. Try again in %(wait)s.")
+            % {"wait": services.spoken_wait(wait)},
+        )
+        return render(request, "accounts/signup.html", {"form": SignupForm()}, status=429)
     if request.method == "POST" and form.is_valid():
         user = save_unless_taken(form)
         if user is not None:
@@ -53,6 +64,18 @@ def profile(request):
 
 
 @login_required
+def phone_pin(request):
+    """The PIN a host enters when calling Airtng, to prove the number is theirs."""
+    form = PhonePinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_phone_pin(user=request.user, pin=form.cleaned_data["pin"])
+        messages.success(request, _("Your phone PIN is set."))
+        return redirect("profile")
+    has_pin = services.phone_pin_for(request.user) is not None
+    return render(request, "accounts/pin.html", {"form": form, "has_pin": has_pin})
+
+
+@login_required
 def verify_phone(request):
     if request.user.phone_verified:
         messages.success(request, _("Your phone number is verified."))
@@ -81,7 +104,7 @@ def send_verification_code(request):
 
 def text_code(request):
     try:
-        services.send_verification_code(user=request.user)
+        services.send_verification_code(user=request.user, client_address=client_address(request))
     except services.VerificationError as refused:
         messages.error(request, refused.message)
     else:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -14,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
 
 env = environ.Env(
-    DEBUG=(bool, True),
+    DEBUG=(bool, False),
     SECRET_KEY=(str, DEV_SECRET_KEY),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1"]),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -29,6 +30,9 @@ env = environ.Env(
     DEFAULT_FROM_EMAIL=(str, "Airtng <noreply@localhost>"),
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    MAX_REQUEST_BYTES=(int, 6 * 1024 * 1024),
+    TRUSTED_PROXY_COUNT=(int, 0),
+    SMS_COUNTRIES=(list, ["US", "CA", "GB", "JP"]),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -46,10 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "phonenumber_field",
+    "airtng",
     # Before django_tasks_db: its db_worker command is extended by ours.
     "airtng.messaging",
     "django_tasks_db",
     "airtng.simulator",
+    "airtng.limits",
     "accounts",
     "properties",
     "reservations",
@@ -58,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "airtng.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +166,27 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
+# Countries whose numbers Airtng accepts at sign-up and texts (ISO 3166 codes).
+SMS_COUNTRIES = [code.strip().upper() for code in env("SMS_COUNTRIES") if code.strip()]
+
+# A 5 MB photo plus the rest of its form; larger bodies get 413 before anything reads them.
+MAX_REQUEST_BYTES = env("MAX_REQUEST_BYTES")
+# How many proxies in front of gunicorn append to X-Forwarded-For: rate limits count per
+# client address, which is REMOTE_ADDR when none is.
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
+
+# No inline script or style anywhere: every page's code is a static file of our own.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "https:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # How long a host has to answer a request before it expires.
 HOST_REPLY_WINDOW_MINUTES = env("HOST_REPLY_WINDOW_MINUTES")
@@ -167,7 +196,10 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+    # __Host-: the browser keeps them to this host, over HTTPS, for every path.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True

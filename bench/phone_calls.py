@@ -104,6 +104,8 @@ def call_params(route, call_sid):
         "Caller": route.caller,
         "To": AIRTNG_NUMBER,
         "Called": AIRTNG_NUMBER,
+        # The carrier vouches for the caller's number, so a host hears their request.
+        "StirVerstat": "TN-Validation-Passed-A",
     }
     if route.digits:
         params["Digits"] = route.digits

@@ -10,15 +10,6 @@ def twilio_params(request):
     return request.POST if request.method == "POST" else request.GET
 
 
-def query_number(request, name) -> int | None:
-    """A number we put in a callback URL; None for anything else a request may carry."""
-    try:
-        # int() refuses "²" (which isdigit() accepts) and strings over 4,300 digits.
-        return int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-
-
 @twilio_webhook(methods=("GET", "POST"))
 def phone_tree(request, slug):
     """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
@@ -35,7 +26,11 @@ def voice(request):
     params = twilio_params(request)
     return twiml(
         voice_line.greet(
-            caller=params.get("From", ""), attempt=query_number(request, "attempt") or 1
+            caller=params.get("From", ""),
+            call_sid=params.get("CallSid", "")[:64],
+            stir_verstat=params.get("StirVerstat", ""),
+            state=request.GET.get("state", ""),
+            digits=params.get("Digits", ""),
         )
     )
 
@@ -47,7 +42,7 @@ def voice_decision(request):
         voice_line.decide_by_keypad(
             call_sid=params.get("CallSid", "")[:64],
             caller=params.get("From", ""),
-            reservation_id=query_number(request, "reservation"),
+            state=request.GET.get("state", ""),
             digits=params.get("Digits", ""),
         )
     )

@@ -1,10 +1,21 @@
-"""Airtng's own number: callers are greeted, and a host can answer a request by keypad."""
+"""Airtng's own number: callers are greeted, and a host can answer a request by keypad.
 
+Caller ID is easy to fake, so a request's details are read, and its decision taken, only
+once the call proves the caller owns the number (../shared/PRODUCT.md, "Deciding without
+SMS"): the network's STIR/SHAKEN A-attestation, or the host's phone PIN. What each step
+learnt travels in its action URL, signed and bound to the call.
+"""
+
+from urllib.parse import urlencode
+
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
-from accounts.models import User
+from accounts.models import PIN_DIGITS, User
+from accounts.services import check_phone_pin, phone_pin_for
 from reservations import texts
 from reservations.models import Reservation
 from reservations.services import (
@@ -19,54 +30,146 @@ from .models import CallStep
 
 GATHER_TIMEOUT_SECONDS = 6
 ACCEPT_KEY, REJECT_KEY = "1", "2"
+# Twilio's StirVerstat when the caller's carrier vouches that the caller owns the number.
+OWNS_THE_NUMBER = "TN-Validation-Passed-A"
+STATE_SALT = "ivr.voice_line.call"
+STATE_MAX_AGE_SECONDS = 60 * 60
 
 
-def greet(*, caller: str, attempt: int = 1) -> VoiceResponse:
-    """Greet the caller; a host with a request waiting hears it and may answer it."""
+def call_url(name: str, *, call_sid: str, **state) -> str:
+    """The URL of the voice webhook `name`, carrying `state` signed for this call only."""
+    signed = signing.dumps({**state, "call": call_sid}, salt=STATE_SALT)
+    return f"{reverse(name)}?{urlencode({'state': signed})}"
+
+
+def call_state(signed: str, *, call_sid: str) -> dict:
+    """What an earlier step of this call signed; {} if absent, forged, stale or another call's."""
+    try:
+        state = signing.loads(signed, salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(state, dict) or state.get("call") != call_sid:
+        return {}
+    return state
+
+
+def waiting_request(host: User) -> Reservation | None:
+    # A host who cannot be texted (opted out) still hears their oldest request.
+    return (
+        outstanding_request(host)
+        or pending_requests_for(host).select_related("guest", "property").first()
+    )
+
+
+def greet(
+    *, caller: str, call_sid: str, stir_verstat: str = "", state: str = "", digits: str = ""
+) -> VoiceResponse:
+    """Greet the caller; a host who proves the number is theirs hears their request."""
     response = VoiceResponse()
     user = User.objects.with_verified_number(caller)
     if user is None:
         response.say(_("Thanks for calling!"))
         return response
+    known = call_state(state, call_sid=call_sid) if state else {}
+    if known.get("host") != user.pk:
+        known = {}
     greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
-    # A host who cannot be texted (opted out) still hears their oldest request.
-    request = (
-        outstanding_request(user)
-        or pending_requests_for(user).select_related("guest", "property").first()
-    )
+    request = waiting_request(user)
     if request is None:
         response.say(greeting)
         return response
-    offer_choice(response, request, intro=greeting)
-    if attempt == 1:
-        response.redirect(f"/voice?attempt={attempt + 1}", method="POST")
+    if known.get("step") == "pin":
+        return answer_pin(response, host=user, request=request, call_sid=call_sid, pin=digits)
+    if known.get("proven") or stir_verstat == OWNS_THE_NUMBER:
+        offer_request(
+            response, request, call_sid=call_sid, intro=greeting, attempt=known.get("attempt", 1)
+        )
+    elif phone_pin_for(user) is not None:
+        ask_for_pin(response, host=user, call_sid=call_sid, intro=greeting)
     else:
-        response.say(_("Goodbye!"))
+        response.say(greeting)
+        response.say(
+            _(
+                "To hear and answer your requests on the phone, set a phone PIN in your "
+                "Airtng profile. Goodbye!"
+            )
+        )
         response.hangup()
     return response
 
 
-def offer_choice(response, request: Reservation, *, intro: str = ""):
+def ask_for_pin(response, *, host: User, call_sid: str, intro: str = ""):
+    gather = response.gather(
+        num_digits=PIN_DIGITS,
+        action=call_url("voice", call_sid=call_sid, host=host.pk, step="pin"),
+        method="POST",
+        timeout=GATHER_TIMEOUT_SECONDS,
+    )
+    gather.say(" ".join(part for part in (intro, _("Please enter your phone PIN.")) if part))
+    response.say(_("Goodbye!"))
+    response.hangup()
+
+
+def answer_pin(response, *, host: User, request: Reservation, call_sid: str, pin: str):
+    if check_phone_pin(user=host, pin=pin):
+        offer_request(response, request, call_sid=call_sid)
+        return response
+    phone_pin = phone_pin_for(host)
+    if phone_pin is None or not phone_pin.tries_left:
+        response.say(
+            _("That PIN was wrong too many times. Set a new one in your Airtng profile. Goodbye!")
+        )
+        response.hangup()
+        return response
+    response.say(_("That PIN is wrong."))
+    ask_for_pin(response, host=host, call_sid=call_sid)
+    return response
+
+
+def offer_request(response, request: Reservation, *, call_sid: str, intro: str = "", attempt=1):
+    """Read the request and take 1 or 2, once the caller is known to own the number.
+
+    A call Airtng places to the host proves it by itself: its webhook starts here.
+    """
+    offer_choice(response, request, call_sid=call_sid, intro=intro)
+    if attempt == 1:
+        host = request.property.host_id
+        response.redirect(
+            call_url("voice", call_sid=call_sid, host=host, proven=True, attempt=2), method="POST"
+        )
+    else:
+        response.say(_("Goodbye!"))
+        response.hangup()
+
+
+def offer_choice(response, request: Reservation, *, call_sid: str, intro: str = ""):
     gather = response.gather(
         num_digits=1,
-        action=f"/voice/decision?reservation={request.pk}",
+        action=call_url(
+            "voice_decision",
+            call_sid=call_sid,
+            host=request.property.host_id,
+            reservation=request.pk,
+        ),
         method="POST",
         timeout=GATHER_TIMEOUT_SECONDS,
     )
     gather.say(" ".join(part for part in (intro, texts.spoken_request(request)) if part))
 
 
-def decide_by_keypad(
-    *, call_sid: str, caller: str, reservation_id: int | None, digits: str
-) -> VoiceResponse | str:
-    """Apply the host's key, once per call and request: a repeated post hears the same answer."""
+def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> VoiceResponse | str:
+    """Apply the host's key to the request this call offered, once per call and request.
+
+    A repeated post hears the same answer; a state not signed for this call decides nothing.
+    """
     response = VoiceResponse()
+    offered = call_state(state, call_sid=call_sid)
     host = User.objects.with_verified_number(caller)
     request = (
-        Reservation.objects.filter(pk=reservation_id, property__host=host)
+        Reservation.objects.filter(pk=offered.get("reservation"), property__host=host)
         .select_related("guest", "property")
         .first()
-        if host and reservation_id is not None
+        if host and offered.get("host") == host.pk and isinstance(offered.get("reservation"), int)
         else None
     )
     if request is None:
@@ -89,7 +192,7 @@ def decide_by_keypad(
             response.say(_("This request was already decided."))
         else:
             response.say(_("Sorry, that is not one of the choices."))
-            offer_choice(response, request)
+            offer_choice(response, request, call_sid=call_sid)
         response.say(_("Goodbye!"))
         response.hangup()
         return response

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Property
 
 MAX_PHOTO_SIZE = 5 * 1024 * 1024
+# A few kilobytes of PNG can decode to gigabytes of pixels (a decompression bomb).
+MAX_PHOTO_MEGAPIXELS = 40
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
@@ -44,6 +46,12 @@ class PropertyForm(forms.ModelForm):
             )
         if photo.image.format not in PHOTO_FORMATS:
             raise forms.ValidationError(_("Upload a JPEG, PNG, WebP or GIF photo."))
+        width, height = photo.image.size
+        if width * height > MAX_PHOTO_MEGAPIXELS * 1_000_000:
+            raise forms.ValidationError(
+                _("The photo is %(width)d×%(height)d pixels; the most is %(max)d megapixels.")
+                % {"width": width, "height": height, "max": MAX_PHOTO_MEGAPIXELS}
+            )
         return photo
 
     def clean(self):

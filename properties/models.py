@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,16 @@ class Property(models.Model):
         _("maximum guests"), validators=[MinValueValidator(1)]
     )
     photo = models.ImageField(_("photo"), upload_to="properties/", blank=True)
-    image_url = models.URLField(_("image URL"), blank=True)
+    # Over https only: a page served over https must not load, or leak to, a plain-http host.
+    image_url = models.URLField(
+        _("image URL"),
+        blank=True,
+        validators=[
+            URLValidator(
+                schemes=["https"], message=_("Give the photo's https:// address."), code="not_https"
+            )
+        ],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

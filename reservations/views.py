@@ -27,8 +27,10 @@ def request_stay(request, property_pk):
     try:
         services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
     except services.ReservationError as refused:
-        messages.error(request, refused.message)
-        return redirect(listing)
+        form.add_error(None, refused.message)
+        return render(
+            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
+        )
     messages.success(
         request, _("Your request was sent to %(host)s.") % {"host": listing.host.first_name}
     )

@@ -35,6 +35,21 @@ def make_user(db):
     return make
 
 
+def grant(user, *permissions):
+    """Give `user` the permissions named "app_label.codename"; returns the user, fresh."""
+    from django.contrib.auth.models import Permission
+
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return User.objects.get(pk=user.pk)
+
+
+SIMULATOR_PERMISSIONS = ("simulator.use_simulator", "messaging.view_message")
+
+
 @pytest.fixture
 def host(make_user):
     return make_user(first_name="Hannah", email="hannah@example.com")

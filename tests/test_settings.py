@@ -47,13 +47,32 @@ PRODUCT_VARIABLES = {
     "TWILIO_PHONE_NUMBER",
     "TWILIO_API_BASE_URL",
     "PUBLIC_BASE_URL",
+    "SMS_COUNTRIES",
+    "EMAIL_URL",
+    "MAX_REQUEST_BYTES",
+    "TRUSTED_PROXY_COUNT",
 }
 
 
-def test_defaults_need_nothing_set(tmp_path):
+def test_debug_is_off_unless_asked_for(tmp_path):
+    code = "from django.conf import settings as s; print(s.DEBUG)"
+
+    result = run_django(code, tmp_path, SECRET_KEY="x" * 64)
+
+    assert result.stdout.strip() == "False"
+
+
+def test_nothing_set_is_production_and_it_refuses_the_dev_key(tmp_path):
+    result = run_django("", tmp_path)
+
+    assert result.returncode != 0
+    assert "production refuses to start with the dev key" in result.stderr
+
+
+def test_the_development_defaults_need_only_debug(tmp_path):
     db = tmp_path / "default.sqlite3"
 
-    result = run_django(PRINT_SETTINGS, tmp_path, DATABASE_URL=f"sqlite:///{db}")
+    result = run_django(PRINT_SETTINGS, tmp_path, DEBUG="true", DATABASE_URL=f"sqlite:///{db}")
 
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)
@@ -64,16 +83,36 @@ def test_defaults_need_nothing_set(tmp_path):
     assert settings["TWILIO_ACCOUNT_SID"] == settings["PUBLIC_BASE_URL"] == ""
 
 
+def test_a_visitor_is_refused_the_simulator_when_debug_is_not_set(tmp_path):
+    code = (
+        "from django.test import Client;"
+        "r = Client().get('/phone/', HTTP_HOST='localhost', secure=True);"
+        "print(r.status_code, b'Traceback' in r.content)"
+    )
+
+    result = run_django(code, tmp_path, SECRET_KEY="x" * 64)
+
+    assert result.stdout.strip() == "403 False", result.stderr
+
+
+def test_make_run_turns_debug_on():
+    makefile = (PROJECT / "Makefile").read_text()
+
+    assert "run: export DEBUG ?= true" in makefile
+
+
 def test_the_default_database_is_sqlite_in_the_project_root(tmp_path):
     code = "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])"
 
-    result = run_django(code, tmp_path)
+    result = run_django(code, tmp_path, DEBUG="true")
 
     assert result.stdout.strip() == str(PROJECT / "db.sqlite3")
 
 
 def test_sqlite_writers_wait_for_each_other_in_wal_mode(tmp_path):
-    result = run_django(PRINT_SETTINGS, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    result = run_django(
+        PRINT_SETTINGS, tmp_path, DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path}/x.db"
+    )
 
     settings = json.loads(result.stdout)
     assert settings["JOURNAL"] == "wal"
@@ -84,7 +123,9 @@ def test_sqlite_writers_wait_for_each_other_in_wal_mode(tmp_path):
 def test_database_url_chooses_postgresql(tmp_path):
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
 
-    result = run_django(code, tmp_path, DATABASE_URL="postgres://u@db.example.com:5432/airtng")
+    result = run_django(
+        code, tmp_path, DEBUG="true", DATABASE_URL="postgres://u@db.example.com:5432/airtng"
+    )
 
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
@@ -96,7 +137,7 @@ def test_a_dotenv_file_in_the_project_root_is_read(tmp_path):
     dotenv.write_text("TWILIO_PHONE_NUMBER=+15005550001\n")
     try:
         code = "from django.conf import settings as s; print(s.TWILIO_PHONE_NUMBER)"
-        result = run_django(code, tmp_path)
+        result = run_django(code, tmp_path, DEBUG="true")
     finally:
         dotenv.unlink()
 
@@ -118,3 +159,16 @@ def test_production_starts_with_a_real_key(tmp_path):
     )
 
     assert result.stdout.strip() == "False ['airtng.example.com']"
+
+
+@pytest.mark.parametrize(
+    ("environ", "countries"),
+    [({}, ["US", "CA", "GB", "JP"]), ({"SMS_COUNTRIES": "us, fr"}, ["US", "FR"])],
+    ids=["default", "set"],
+)
+def test_sms_countries(tmp_path, environ, countries):
+    code = "from django.conf import settings as s; print(','.join(s.SMS_COUNTRIES))"
+
+    result = run_django(code, tmp_path, DEBUG="true", **environ)
+
+    assert result.stdout.strip() == ",".join(countries)

@@ -54,6 +54,12 @@ class Message(models.Model):
     # When Twilio took an outbound message (its SID recorded): the recipient could have read
     # it from then on.
     accepted_at = models.DateTimeField(_("accepted by Twilio"), null=True, blank=True)
+    # A secret (a verification code) is kept only until it has done its job.
+    redacted_body = models.TextField(
+        _("body once delivered"),
+        blank=True,
+        help_text=_("Replaces the body once the SMS is delivered or its code is used."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -15,6 +15,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
+from .countries import is_textable
 from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, Status
 from .tasks import deliver_message
 
@@ -25,15 +26,18 @@ MAX_ATTEMPTS = 6
 FIRST_RETRY_DELAY = timedelta(seconds=5)
 MAX_BODY_LENGTH = 1600  # Twilio refuses longer bodies.
 OPTED_OUT_ERROR = 21610
+COUNTRY_NOT_TEXTED_ERROR = 21408  # Twilio's "Permission to send an SMS has not been enabled"
 
 
-def queue_sms(*, to, body, user=None, reservation=None) -> Message:
+def queue_sms(*, to, body, user=None, reservation=None, redacted_body="") -> Message:
     """Record an SMS to `to` and schedule its delivery, in the caller's transaction.
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
-    commit cannot lose the message.
+    commit cannot lose the message. A `redacted_body` replaces the body in the log once the
+    SMS is delivered (see redact).
     """
     message = Message.objects.create(
+        redacted_body=redacted_body[:MAX_BODY_LENGTH],
         direction=Direction.OUTBOUND,
         to=str(to),
         from_number=settings.TWILIO_PHONE_NUMBER,
@@ -75,6 +79,8 @@ def deliver(message_id):
         finish(message, status=Status.QUEUED)
     elif message.user and message.user.sms_opted_out:
         give_up(message, code=OPTED_OUT_ERROR, reason="The recipient replied STOP.")
+    elif not is_textable(message.to):
+        give_up(message, code=COUNTRY_NOT_TEXTED_ERROR, reason="Not a country in SMS_COUNTRIES.")
     elif not twilio_is_configured():
         # Recorded as sent, with a SID of our own so the phone simulator can report its
         # delivery through /sms/status as Twilio would.
@@ -200,8 +206,23 @@ def record_status(*, sid, status, error_code=None) -> bool:
     if status not in TWILIO_STATUSES or not sid:
         return False
     behind = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
-    return bool(
+    recorded = bool(
         Message.objects.filter(sid=sid, status__in=behind).update(
             status=status, error_code=error_code, lease_expires_at=None
         )
+    )
+    if status == Status.DELIVERED:
+        redact(Message.objects.filter(sid=sid))
+    return recorded
+
+
+def redact(messages) -> int:
+    """Replace the body of each of `messages` Twilio has by its redacted body, if it has one.
+
+    One still waiting for a worker keeps its body: it has yet to be sent.
+    """
+    return (
+        messages.filter(status__in=TWILIO_STATUSES)
+        .exclude(redacted_body="")
+        .update(body=F("redacted_body"), redacted_body="")
     )

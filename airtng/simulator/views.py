@@ -15,24 +15,42 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from airtng.messaging.models import Direction, Message
-from airtng.twilio import request_origin, signature, twilio_url
+from airtng.twilio import request_origin, simulator_signature, twilio_url
 
 INBOX_SIZE = 100
 
 
+def is_embedded_run():
+    """The README's `make run`: DEBUG on and no real Twilio account behind it."""
+    return settings.DEBUG and not settings.TWILIO_AUTH_TOKEN
+
+
 def can_use_simulator(user):
-    """Staff only, or anyone while DEBUG is on (the README's embedded run)."""
-    return settings.DEBUG or user.is_staff
+    """Anyone in the embedded run; elsewhere, those given the simulator's permission."""
+    return is_embedded_run() or user.has_perm("simulator.use_simulator")
 
 
-def simulator_allowed(view):
-    @wraps(view)
-    def allowed(request, *args, **kwargs):
-        if not can_use_simulator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def can_read_sms(user):
+    """The phone shows the SMS log, so it takes the log's own view permission too."""
+    return is_embedded_run() or (
+        user.has_perm("simulator.use_simulator") and user.has_perm("messaging.view_message")
+    )
 
-    return allowed
+
+def allowed_if(rule):
+    def decorator(view):
+        @wraps(view)
+        def allowed(request, *args, **kwargs):
+            if not rule(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return allowed
+
+    return decorator
+
+
+simulator_allowed = allowed_if(can_use_simulator)
 
 
 @simulator_allowed
@@ -69,7 +87,7 @@ def phone(request):
     )
 
 
-@simulator_allowed
+@allowed_if(can_read_sms)
 @require_GET
 def messages(request):
     """Every SMS to and from `number`, newest last, as the phone would show them."""
@@ -114,7 +132,7 @@ def sign(request):
         return HttpResponseBadRequest()
     params = {str(k): str(v) for k, v in params.items()}
     url = twilio_url(path, origin=request_origin(request))
-    return JsonResponse({"signature": signature(url, params)})
+    return JsonResponse({"signature": simulator_signature(url, params)})
 
 
 def is_twilio_webhook(path):

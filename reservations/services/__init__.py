@@ -24,6 +24,7 @@ from .reply_window import (
     remind_hosts,
     sweep_requests,
 )
+from .request_limits import TooManyRequests
 
 __all__ = [
     "CannotCancel",
@@ -32,6 +33,7 @@ __all__ = [
     "NotPending",
     "OverlapsConfirmedStay",
     "ReservationError",
+    "TooManyRequests",
     "answer_host_sms",
     "cancel_reservation",
     "confirmed_stays_overlapping",

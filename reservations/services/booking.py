@@ -10,6 +10,7 @@ from reservations.models import Reservation
 from .ending import end_request, lock_request
 from .errors import CannotCancel, ListingWithdrawn
 from .host_sms import lock_host, offer_next_request, text
+from .request_limits import count_request
 
 
 @transaction.atomic
@@ -25,13 +26,15 @@ def request_stay(
     """Record a pending request; the caller has validated the dates and guests.
 
     Saving it texts the guest when the host must answer by, and the host if they have no
-    other request to answer (reservations.signals).
+    other request to answer (reservations.signals). Raises ListingWithdrawn, and
+    TooManyRequests when the guest has asked this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
     # really arrived.
     lock_host(property.host_id)
     if property.withdrawn_at is not None:
         raise ListingWithdrawn
+    count_request(guest=guest, host=property.host)
     return Reservation.objects.create(
         guest=guest,
         property=property,

@@ -102,15 +102,15 @@ def test_it_requires_a_phone_number(client):
     assert not User.objects.exists()
 
 
-def test_it_rejects_duplicate_phone_in_other_format(client, make_user):
+def test_a_number_with_an_account_signs_up_as_any_other_without_saying_so(client, make_user):
     make_user(phone_number=ADA_NUMBER)
 
     response = sign_up(client, phone_number_0="US", phone_number_1="201-555-0123")
 
-    assert response.status_code == 200
-    assert "An account with this phone number already exists." in response.text
-    assert User.objects.count() == 1
-    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response.url == reverse("verify_phone")
+    new = User.objects.get(email="ada@example.com")
+    assert (str(new.phone_number), new.phone_verified) == (ADA_NUMBER, False)
 
 
 def test_it_rejects_duplicate_email_in_other_case(client, make_user):

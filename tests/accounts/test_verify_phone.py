@@ -8,6 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import CODE_TTL, RESEND_INTERVAL, PhoneVerification, User
+from airtng.limits.models import RateLimit
 from airtng.messaging.models import Message
 from properties.models import Property
 from reservations.models import Reservation
@@ -44,12 +45,14 @@ def other_than(code):
 
 
 def as_if_passed(user, time):
-    """Move every timestamp of the user's verification into the past, as if `time` passed."""
+    """Move every timestamp of the user's verification, and every rate limit's window, into
+    the past, as if `time` passed."""
     PhoneVerification.objects.filter(user=user).update(
         sent_at=F("sent_at") - time,
         expires_at=F("expires_at") - time,
         sends_since=F("sends_since") - time,
     )
+    RateLimit.objects.update(window_started_at=F("window_started_at") - time)
 
 
 def test_the_page_shows_the_number_and_offers_to_text_a_code(login, ada):

@@ -1,4 +1,7 @@
-"""A call to Airtng's number: callers are greeted; a host answers their request by keypad."""
+"""A call to Airtng's number: callers are greeted; a host answers their request by keypad.
+
+The host's calls here carry the network's A-attestation (StirVerstat), the proof that the
+caller owns the number; tests/ivr/test_caller_proof.py calls without it."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +37,11 @@ def call_from(number, **fields):
         **fields,
     }
     return {name: value for name, value in params.items() if value is not None}
+
+
+def attested_call(number, **fields):
+    """A call whose carrier vouches the caller owns `number` (STIR/SHAKEN A-attestation)."""
+    return call_from(number, StirVerstat="TN-Validation-Passed-A", **fields)
 
 
 def said(root, path="./Say"):
@@ -73,17 +81,27 @@ def offer_sent(twilio, run_worker, pending):
 
 
 @pytest.fixture
-def press(call_webhook, host):
-    """The host presses `digits` (None: nothing) at the choice for `reservation`."""
+def offered(call_webhook, host):
+    """The host calls (call `call_sid`); the action URL of the choice they are offered."""
 
-    def press(reservation, digits, *, call_sid=CALL_SID, caller=None):
+    def offered(call_sid=CALL_SID):
+        root = twiml_root(call_webhook(VOICE, attested_call(host.phone_number, CallSid=call_sid)))
+        return root.find("./Gather").attrib["action"]
+
+    return offered
+
+
+@pytest.fixture
+def press(call_webhook, host, offered):
+    """In call `call_sid`, `caller` (the host) presses `digits` (None: nothing) at the
+    choice the call offered (`action`, else the host's oldest request, offered now)."""
+
+    def press(digits, *, call_sid=CALL_SID, caller=None, action=None):
+        action = action or offered(call_sid)
         fields = {"CallSid": call_sid}
         if digits is not None:
             fields["Digits"] = digits
-        return call_webhook(
-            f"{DECISION}?reservation={reservation.pk}",
-            call_from(caller or host.phone_number, **fields),
-        )
+        return call_webhook(action, call_from(caller or host.phone_number, **fields))
 
     return press
 
@@ -116,49 +134,41 @@ def test_a_user_is_greeted_by_first_name(call_webhook, guest):
 
 
 def test_a_host_without_a_request_is_only_greeted(call_webhook, host, listing):
-    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+    root = twiml_root(call_webhook(VOICE, attested_call(host.phone_number)))
 
     assert said(root) == ["Thanks for calling, Hannah!"]
     assert root.findall("./Gather") == []
 
 
 def test_a_host_hears_their_request_and_may_press_1_or_2(call_webhook, host, pending):
-    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+    root = twiml_root(call_webhook(VOICE, attested_call(host.phone_number)))
 
     assert [child.tag for child in root] == ["Gather", "Redirect"]
     gather = root.find("./Gather")
     assert gather.attrib["numDigits"] == "1"
-    assert gather.attrib["action"] == f"/voice/decision?reservation={pending.pk}"
+    assert gather.attrib["action"].startswith(f"{DECISION}?state=")
     assert gather.attrib["method"] == "POST"
     assert said(root, "./Gather/Say") == [f"Thanks for calling, Hannah! {the_request(pending)}"]
 
 
 def test_silence_repeats_the_request_once(call_webhook, host, pending):
-    root = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+    root = twiml_root(call_webhook(VOICE, attested_call(host.phone_number)))
 
     [redirect] = root.findall("./Redirect")
-    assert (redirect.text, redirect.attrib) == ("/voice?attempt=2", {"method": "POST"})
+    assert redirect.text.startswith(f"{VOICE}?state=")
+    assert redirect.attrib == {"method": "POST"}
 
 
 def test_silence_after_the_repeat_says_goodbye(call_webhook, host, pending):
-    root = twiml_root(call_webhook(f"{VOICE}?attempt=2", call_from(host.phone_number)))
+    first = twiml_root(call_webhook(VOICE, attested_call(host.phone_number)))
+    repeat = first.find("./Redirect").text
+
+    # Twilio does not send StirVerstat again: the signed URL remembers the proof.
+    root = twiml_root(call_webhook(repeat, call_from(host.phone_number)))
 
     assert [child.tag for child in root] == ["Gather", "Say", "Hangup"]
     assert said(root, "./Gather/Say") == [f"Thanks for calling, Hannah! {the_request(pending)}"]
     assert said(root) == ["Goodbye!"]
-
-
-@pytest.mark.parametrize(
-    "attempt",
-    ["abc", "²", "9" * 5000, "-1", ""],
-    ids=["abc", "superscript", "5000 nines", "negative", "empty"],
-)
-def test_a_strange_attempt_is_still_answered(call_webhook, host, pending, attempt):
-    path = f"{VOICE}?{urlencode({'attempt': attempt})}"
-
-    root = twiml_root(call_webhook(path, call_from(host.phone_number)))
-
-    assert len(root.findall("./Gather")) == 1
 
 
 def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
@@ -173,7 +183,7 @@ def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
         message="Quiet please.",
     )
 
-    root = twiml_root(press(pending, "1"))
+    root = twiml_root(press("1"))
     run_worker()
 
     assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
@@ -200,7 +210,7 @@ def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
 def test_pressing_2_rejects_and_texts_the_guest(
     twilio, run_worker, offer_sent, press, guest, pending
 ):
-    root = twiml_root(press(pending, "2"))
+    root = twiml_root(press("2"))
     run_worker()
 
     assert said(root) == ["You have successfully rejected the reservation.", "Goodbye!"]
@@ -227,13 +237,13 @@ def test_a_wrong_key_repeats_the_choice_and_changes_nothing(press, host, guest, 
     texts_to_host = texts_queued_to(host).count()
     texts_to_guest = texts_queued_to(guest).count()
 
-    root = twiml_root(press(pending, digits))
+    root = twiml_root(press(digits))
 
     assert [child.tag for child in root] == ["Say", "Gather", "Say", "Hangup"]
     assert said(root) == ["Sorry, that is not one of the choices.", "Goodbye!"]
     gather = root.find("./Gather")
     assert gather.attrib["numDigits"] == "1"
-    assert gather.attrib["action"] == f"/voice/decision?reservation={pending.pk}"
+    assert gather.attrib["action"].startswith(f"{DECISION}?state=")
     assert said(root, "./Gather/Say") == [the_request(pending)]
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
@@ -243,19 +253,21 @@ def test_a_wrong_key_repeats_the_choice_and_changes_nothing(press, host, guest, 
 
 
 def test_a_wrong_key_then_1_confirms(press, pending):
-    press(pending, "3")
+    again = twiml_root(press("3")).find("./Gather").attrib["action"]
 
-    root = twiml_root(press(pending, "1"))
+    root = twiml_root(press("1", action=again))
 
     assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
     pending.refresh_from_db()
     assert pending.status == Status.CONFIRMED
 
 
-def test_a_wrong_key_after_the_request_was_decided_offers_no_choice(press, pending):
-    press(pending, "1")
+def test_a_wrong_key_after_the_request_was_decided_offers_no_choice(offered, press, pending):
+    other_call = "CA" + "2" * 32
+    action = offered(other_call)
+    press("1")
 
-    root = twiml_root(press(pending, "3", call_sid="CA" + "2" * 32))
+    root = twiml_root(press("3", call_sid=other_call, action=action))
 
     assert said(root) == ["This request was already decided.", "Goodbye!"]
     assert root.findall("./Gather") == []
@@ -263,10 +275,11 @@ def test_a_wrong_key_after_the_request_was_decided_offers_no_choice(press, pendi
 
 @pytest.mark.parametrize("again", ["1", "2", "3", None])
 def test_a_repeated_post_of_the_same_call_is_answered_the_same_and_decides_once(
-    twilio, run_worker, offer_sent, press, guest, pending, again
+    twilio, run_worker, offer_sent, offered, press, guest, pending, again
 ):
-    first = press(pending, "1")
-    repeated = press(pending, again)
+    action = offered()
+    first = press("1", action=action)
+    repeated = press(again, action=action)
     run_worker()
 
     assert repeated.content == first.content
@@ -276,10 +289,12 @@ def test_a_repeated_post_of_the_same_call_is_answered_the_same_and_decides_once(
     assert CallStep.objects.count() == 1
 
 
-def test_another_call_after_the_decision_hears_it_was_already_decided(press, pending):
-    press(pending, "1")
+def test_another_call_after_the_decision_hears_it_was_already_decided(offered, press, pending):
+    other_call = "CA" + "2" * 32
+    action = offered(other_call)
+    press("1")
 
-    root = twiml_root(press(pending, "2", call_sid="CA" + "2" * 32))
+    root = twiml_root(press("2", call_sid=other_call, action=action))
 
     assert said(root) == ["This request was already decided.", "Goodbye!"]
     pending.refresh_from_db()
@@ -292,7 +307,7 @@ def test_another_hosts_number_cannot_decide_the_request(
     other_host = make_user(first_name="Otto")
     make_reservation(make_property(other_host, title="Otto's loft"), guest)
 
-    root = twiml_root(press(pending, "1", caller=other_host.phone_number))
+    root = twiml_root(press("1", caller=other_host.phone_number))
 
     assert said(root) == ["Sorry, it looks like you don't have any reservations to respond to."]
     assert [child.tag for child in root] == ["Say", "Hangup"]
@@ -301,8 +316,8 @@ def test_another_hosts_number_cannot_decide_the_request(
 
 
 @pytest.mark.parametrize("caller", [STRANGER, "abc", None], ids=["stranger", "abc", "none"])
-def test_an_unknown_caller_cannot_decide_the_request(call_webhook, pending, caller):
-    response = call_webhook(f"{DECISION}?reservation={pending.pk}", call_from(caller, Digits="1"))
+def test_an_unknown_caller_cannot_decide_the_request(call_webhook, offered, pending, caller):
+    response = call_webhook(offered(), call_from(caller, Digits="1"))
     root = twiml_root(response)
 
     assert said(root) == ["Sorry, it looks like you don't have any reservations to respond to."]
@@ -310,13 +325,25 @@ def test_an_unknown_caller_cannot_decide_the_request(call_webhook, pending, call
     assert pending.status == Status.PENDING
 
 
-@pytest.mark.parametrize(
-    "reservation",
-    ["", "abc", "999999", "-1", "²", "9" * 30, "9" * 5000],
-    ids=["empty", "abc", "missing", "negative", "superscript", "30 nines", "5000 nines"],
-)
-def test_a_strange_reservation_in_the_url_decides_nothing(call_webhook, host, pending, reservation):
-    path = f"{DECISION}?{urlencode({'reservation': reservation})}"
+def forged(action):
+    """The action's signed state with its payload changed by one character."""
+    state = action.split("state=", 1)[1]
+    return action.replace(state, ("A" if state[0] != "A" else "B") + state[1:])
+
+
+STRANGE_STATES = {
+    "no state": lambda action: DECISION,
+    "empty": lambda action: f"{DECISION}?state=",
+    "abc": lambda action: f"{DECISION}?state=abc",
+    "5000 nines": lambda action: f"{DECISION}?{urlencode({'state': '9' * 5000})}",
+    "forged": forged,
+    "old-style id": lambda action: f"{DECISION}?reservation=1",
+}
+
+
+@pytest.mark.parametrize("make_path", STRANGE_STATES.values(), ids=STRANGE_STATES.keys())
+def test_a_missing_or_forged_state_decides_nothing(call_webhook, offered, host, pending, make_path):
+    path = make_path(offered())
 
     response = call_webhook(path, call_from(host.phone_number, Digits="1"))
 
@@ -325,6 +352,31 @@ def test_a_strange_reservation_in_the_url_decides_nothing(call_webhook, host, pe
     ]
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_a_state_signed_for_another_call_decides_nothing(call_webhook, offered, host, pending):
+    action = offered("CA" + "3" * 32)
+
+    response = call_webhook(action, call_from(host.phone_number, Digits="1", CallSid=CALL_SID))
+
+    assert said(twiml_root(response))[0].startswith("Sorry")
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+def test_a_call_decides_only_the_request_it_offered(
+    call_webhook, offered, host, guest, pending, make_property, make_reservation
+):
+    action = offered()
+    other = make_reservation(make_property(host, title="Loft"), guest)
+    pending.status = Status.CANCELLED
+    pending.save()
+
+    root = twiml_root(call_webhook(action, call_from(host.phone_number, Digits="1")))
+
+    assert said(root) == ["This request was already decided.", "Goodbye!"]
+    other.refresh_from_db()
+    assert other.status == Status.PENDING
 
 
 @pytest.mark.parametrize("path", [VOICE, DECISION])
@@ -339,8 +391,11 @@ def test_simultaneous_posts_of_one_call_decide_once(
     settings, host, guest, listing, make_reservation
 ):
     reservation = make_reservation(listing, guest)
-    path = f"{DECISION}?reservation={reservation.pk}"
     validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    greeting = attested_call(host.phone_number)
+    signature = validator.compute_signature(f"http://testserver{VOICE}", greeting)
+    answer = Client().post(VOICE, greeting, headers={"X-Twilio-Signature": signature})
+    path = ElementTree.fromstring(answer.content).find("./Gather").attrib["action"]
     start = threading.Event()
 
     def post(digits):
@@ -370,8 +425,9 @@ def test_a_host_who_opted_out_of_sms_still_hears_their_request(
     host.save()
     reservation = make_reservation(listing, guest)
 
-    response = twilio_post("/voice", {"CallSid": "CA" + "f" * 32, "From": str(host.phone_number)})
+    response = twilio_post("/voice", attested_call(host.phone_number))
 
     gather = ElementTree.fromstring(response.content).find("./Gather")
     assert gather is not None
-    assert gather.get("action") == f"/voice/decision?reservation={reservation.pk}"
+    assert gather.get("action").startswith(f"{DECISION}?state=")
+    assert said(gather) == [f"Thanks for calling, Hannah! {the_request(reservation)}"]

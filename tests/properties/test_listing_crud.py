@@ -244,3 +244,32 @@ def test_my_listings_requires_login(client):
 
     assert response.status_code == 302
     assert response.url == reverse("login") + "?next=" + reverse("my_listings")
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_it_refuses_a_photo_over_40_megapixels(login, host, media_root):
+    # A one-bit 7000×6000 PNG: a few kilobytes that decode to 42 million pixels.
+    image = Image.new("1", (7000, 6000))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    bomb = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+    assert bomb.size < 100_000
+
+    response = login(host).post(reverse("property_create"), listing_form(image_url="", photo=bomb))
+
+    assert response.status_code == 200
+    assert "The photo is 7000×6000 pixels; the most is 40 megapixels." in response.text
+    assert not Property.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["http://example.com/cabin.jpg", "ftp://example.com/cabin.jpg", "javascript:alert(1)"]
+)
+def test_an_image_url_must_be_https(login, host, url):
+    response = login(host).post(reverse("property_create"), listing_form(image_url=url))
+
+    assert response.status_code == 200
+    assert not Property.objects.exists()
+    if url.startswith("http:"):
+        assert "Give the photo&#x27;s https:// address." in response.text

@@ -1,7 +1,8 @@
 from io import StringIO
 
+import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from accounts.models import User
@@ -13,6 +14,21 @@ def seed(*args):
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def development_run(settings):
+    """seed_demo is for the embedded run, which turns DEBUG on."""
+    settings.DEBUG = True
+
+
+def test_it_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        seed()
+
+    assert not User.objects.exists()
 
 
 def test_it_creates_hosts_guests_properties_and_an_admin(db, settings, tmp_path):

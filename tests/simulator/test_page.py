@@ -7,6 +7,7 @@ import pytest
 
 from airtng.messaging.models import Message
 from airtng.messaging.services import queue_sms
+from tests.conftest import SIMULATOR_PERMISSIONS, TWILIO_AUTH_TOKEN, grant, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,14 @@ def twilio_signs(twilio, settings):
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(first_name="Stella", email="staff@example.com", is_staff=True)
+    """Staff given the simulator and the SMS log to read."""
+    user = make_user(first_name="Stella", email="staff@example.com", is_staff=True)
+    return grant(user, *SIMULATOR_PERMISSIONS)
+
+
+@pytest.fixture
+def plain_staff(make_user):
+    return make_user(first_name="Pat", email="pat@example.com", is_staff=True)
 
 
 def sms_from(number, body, sid="SM" + "1" * 32):
@@ -73,10 +81,47 @@ def test_staff_open_it(client, staff):
     assert "Phone simulator" in response.text
 
 
-def test_anyone_opens_it_while_debug_is_on(client, settings):
-    settings.DEBUG = True
+def test_staff_without_its_permission_are_refused(client, plain_staff, host):
+    client.force_login(plain_staff)
+
+    assert client.get(PHONE).status_code == 403
+    assert client.get(MESSAGES, {"number": str(host.phone_number)}).status_code == 403
+    assert sign(client, INCOMING, sms_from(str(host.phone_number), "accept")).status_code == 403
+
+
+def test_staff_who_may_use_it_but_not_read_the_sms_log_see_no_messages(client, plain_staff, host):
+    client.force_login(grant(plain_staff, "simulator.use_simulator"))
 
     assert client.get(PHONE).status_code == 200
+    assert sign(client, "/voice").status_code == 200
+    assert client.get(MESSAGES, {"number": str(host.phone_number)}).status_code == 403
+
+
+def test_anyone_opens_it_in_the_embedded_run(client, settings):
+    settings.DEBUG = True
+    settings.TWILIO_AUTH_TOKEN = ""
+
+    assert client.get(PHONE).status_code == 200
+    assert sign(client, "/voice").status_code == 200
+    assert client.get(MESSAGES, {"number": "+12015550100"}).status_code == 200
+
+
+def test_debug_with_a_real_twilio_account_is_not_the_embedded_run(client, settings):
+    settings.DEBUG = True
+
+    assert client.get(PHONE).status_code == 403
+    assert sign(client, "/voice").status_code == 403
+    assert client.get(MESSAGES, {"number": "+12015550100"}).status_code == 403
+
+
+def test_it_never_signs_with_the_twilio_auth_token(client, staff, host):
+    params = sms_from(str(host.phone_number), "accept")
+    client.force_login(staff)
+
+    signed = sign(client, INCOMING, params).json()["signature"]
+
+    assert signed != twilio_signature(f"http://testserver{INCOMING}", params)
+    assert TWILIO_AUTH_TOKEN not in signed
 
 
 def test_it_lists_every_users_number(client, staff, host, guest):
@@ -228,9 +273,10 @@ def test_signing_is_post_only(client, staff):
     assert client.get(SIGN, {"path": "/voice"}).status_code == 405
 
 
-@pytest.mark.parametrize(("is_staff", "shown"), [(True, True), (False, False)])
-def test_the_menu_links_to_it_for_those_it_lets_in(client, make_user, is_staff, shown):
-    client.force_login(make_user(is_staff=is_staff))
+@pytest.mark.parametrize(("permitted", "shown"), [(True, True), (False, False)])
+def test_the_menu_links_to_it_for_those_it_lets_in(client, make_user, permitted, shown):
+    user = make_user(is_staff=True)
+    client.force_login(grant(user, "simulator.use_simulator") if permitted else user)
 
     page = client.get("/")
 

@@ -3,8 +3,9 @@
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from PIL import Image, ImageDraw
 
@@ -61,6 +62,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, if_empty, **options):
+        if not settings.DEBUG:
+            # Its admin password is published in the README.
+            raise CommandError("seed_demo runs only with DEBUG on: it creates a known superuser.")
         if if_empty and User.objects.exists():
             self.stdout.write("The database has users already; no demo data added.")
             return

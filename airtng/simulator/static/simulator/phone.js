@@ -270,9 +270,10 @@
     endCall(call);
     $("screen").replaceChildren();
     $("call-log").replaceChildren();
+    // The simulated carrier vouches that the phone owns its number (STIR/SHAKEN A-attestation).
     call = {
       live: true, path, onKey: null, onHangUp: null,
-      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: airtngNumber, CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01" },
+      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: airtngNumber, CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01", StirVerstat: "TN-Validation-Passed-A" },
     };
     $("hang-up").disabled = false;
     show(format(strings.calling, { path }), "prompt");
