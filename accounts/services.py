@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
+from airtng.messaging.opt_outs import is_opted_out
 from airtng.messaging.services import queue_sms
 
 from .models import (
@@ -95,7 +96,7 @@ def send_verification_code(*, user: User) -> PhoneVerification:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.phone_verified:
         raise AlreadyVerified
-    if user.sms_opted_out:
+    if is_opted_out(user.phone_number):
         raise OptedOut
     now = timezone.now()
     verification = phone_verification_for(user) or PhoneVerification(user=user, sends_since=now)

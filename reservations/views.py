@@ -25,9 +25,14 @@ def request_stay(request, property_pk):
             request, "properties/detail.html", {"listing": listing, "form": form}, status=400
         )
     services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
-    messages.success(
-        request, _("Your request was sent to %(host)s.") % {"host": listing.host.first_name}
-    )
+    host = listing.host
+    messages.success(request, _("Your request was sent to %(host)s.") % {"host": host.first_name})
+    if not host.can_be_texted:
+        messages.warning(
+            request,
+            _("%(host)s cannot be texted, so Airtng will ask them on the web.")
+            % {"host": host.first_name},
+        )
     return redirect("my_trips")
 
 

@@ -15,7 +15,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
-from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, Status
+from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, OptOut, Status
+from .opt_outs import is_opted_out, opt_out
 from .tasks import deliver_message
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ def deliver(message_id):
     if message.sid:
         # Twilio took it before the worker that sent it died: never send it twice.
         finish(message, status=Status.QUEUED)
-    elif message.user and message.user.sms_opted_out:
-        give_up(message, code=OPTED_OUT_ERROR, reason="The recipient replied STOP.")
+    elif is_opted_out(message.to):
+        give_up(message, code=OPTED_OUT_ERROR, reason="The number replied STOP.")
     elif not twilio_is_configured():
         # Recorded as sent, with a SID of our own so the phone simulator can report its
         # delivery through /sms/status as Twilio would.
@@ -152,8 +153,8 @@ def give_up(message, *, code, reason):
         error_code=code,
         error_message=reason[:500],
     )
-    if code == OPTED_OUT_ERROR and message.user_id:
-        type(message.user).objects.filter(pk=message.user_id).update(sms_opted_out=True)
+    if code == OPTED_OUT_ERROR:
+        opt_out(phone_number=message.to, reason=OptOut.Reason.TWILIO)
 
 
 def retry_failed(message) -> bool:

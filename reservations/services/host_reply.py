@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from airtng.messaging.models import Direction, Message, Status
+from airtng.messaging.models import Direction, Message, OptOut, Status
+from airtng.messaging.opt_outs import opt_in, opt_out
 from reservations import texts
 from reservations.models import Reservation
 
@@ -65,20 +66,19 @@ def answer_host_sms(
             # One reply of a host at a time, so that two quick "yes" decide one request.
             sender = User.objects.select_for_update().get(pk=sender.pk)
         received.user = sender
-        received.reply = reply_to(sender, keyword(body), received_at) or ""
+        received.reply = reply_to(sender, from_number, keyword(body), received_at) or ""
         received.save(update_fields=["user", "reply"])
     return received.reply or None
 
 
-def reply_to(sender: User | None, word: str, received_at: datetime) -> str | None:
+def reply_to(sender: User | None, from_number: str, word: str, received_at: datetime) -> str | None:
+    # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
     if word in STOP_WORDS:
-        if sender:
-            User.objects.filter(pk=sender.pk).update(sms_opted_out=True)
+        opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
         return None
-    if sender and sender.sms_opted_out and word in START_WORDS:
-        User.objects.filter(pk=sender.pk).update(sms_opted_out=False)
-        sender.sms_opted_out = False
-        offer_next_request(sender)
+    if word in START_WORDS and opt_in(phone_number=from_number):
+        if sender:
+            offer_next_request(sender)
         return None
     if word in HELP_WORDS:
         return texts.sms_help()

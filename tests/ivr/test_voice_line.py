@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from airtng.messaging.models import Direction, Message
+from airtng.messaging.models import Direction, Message, OptOut
 from ivr.models import CallStep
 from reservations.models import Reservation
 from tests.conftest import days_from_now, twiml_root
@@ -363,8 +363,7 @@ def test_simultaneous_posts_of_one_call_decide_once(
 def test_a_host_who_opted_out_of_sms_still_hears_their_request(
     host, guest, listing, make_reservation, twilio_post
 ):
-    host.sms_opted_out = True
-    host.save()
+    OptOut.objects.create(phone_number=str(host.phone_number))
     reservation = make_reservation(listing, guest)
 
     response = twilio_post("/voice", {"CallSid": "CA" + "f" * 32, "From": str(host.phone_number)})
