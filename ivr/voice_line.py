@@ -103,7 +103,7 @@ def decide_by_keypad(
                 # Another post of this call is deciding right now; its answer is ours.
                 return CallStep.objects.get(call_sid=call_sid, step=step_name).twiml
         try:
-            decide_reservation(
+            request = decide_reservation(
                 reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE
             )
         except NotPending:
@@ -111,7 +111,7 @@ def decide_by_keypad(
         except ReservationError as refused:
             response.say(str(refused.message))
         else:
-            response.say(texts.host_decided(digits == ACCEPT_KEY))
+            response.say(texts.host_decided(request, digits == ACCEPT_KEY))
         response.say(_("Goodbye!"))
         response.hangup()
         if step:

@@ -98,9 +98,11 @@ def reply_to(sender: User | None, from_number: str, word: str, received_at: date
 
 def decide(request: Reservation, *, accepted: bool) -> str:
     try:
-        decide_reservation(reservation=request, accepted=accepted, via=Reservation.Channel.SMS)
+        request = decide_reservation(
+            reservation=request, accepted=accepted, via=Reservation.Channel.SMS
+        )
     except NotPending:
         return texts.nothing_to_answer()
     except ReservationError as refused:
         return f"{refused.message} {texts.pending_help(request)}"
-    return texts.host_decided(accepted)
+    return texts.host_decided(request, accepted)

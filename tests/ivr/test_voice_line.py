@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from airtng.messaging.models import Direction, Message, OptOut
 from ivr.models import CallStep
 from reservations.models import Reservation
-from tests.conftest import days_from_now, twiml_root
+from tests.conftest import days_from_now, stay_dates, twiml_root
 
 VOICE, DECISION = "/voice", "/voice/decision"
 AIRTNG = "+15005550006"
@@ -176,19 +176,25 @@ def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
     root = twiml_root(press(pending, "1"))
     run_worker()
 
-    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    assert said(root) == [
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(pending)}, 2 guests.",
+        "Goodbye!",
+    ]
     assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
     pending.refresh_from_db()
     assert (pending.status, pending.decided_via) == (Status.CONFIRMED, "phone")
     assert sms_sent(twilio) == [
         (
             str(guest.phone_number),
-            "Your recent request to stay at Cabin by the lake was confirmed.",
+            "Your recent request to stay at Cabin by the lake was confirmed. "
+            f"{stay_dates(pending)}, 2 guests. "
+            "Hannah expects you; your trip is under My trips on Airtng.",
         ),
         (
             str(host.phone_number),
             "You have a new reservation request from Lou for Cabin by the lake, "
-            f"{later.check_in.isoformat()}–{later.check_out.isoformat()}, 1 guest:\n"
+            f"{stay_dates(later)}, 1 guest:\n"
             '"Quiet please."\n'
             "Reply accept or reject.",
         ),
@@ -201,11 +207,20 @@ def test_pressing_2_rejects_and_texts_the_guest(
     root = twiml_root(press(pending, "2"))
     run_worker()
 
-    assert said(root) == ["You have successfully rejected the reservation.", "Goodbye!"]
+    assert said(root) == [
+        "You have successfully rejected the reservation. "
+        f"Gus will be told that Cabin by the lake is not free {stay_dates(pending)}.",
+        "Goodbye!",
+    ]
     pending.refresh_from_db()
     assert (pending.status, pending.decided_via) == (Status.REJECTED, "phone")
     assert sms_sent(twilio) == [
-        (str(guest.phone_number), "Your recent request to stay at Cabin by the lake was rejected.")
+        (
+            str(guest.phone_number),
+            "Your recent request to stay at Cabin by the lake was rejected. "
+            f"{stay_dates(pending)}, 2 guests. "
+            "Nothing was booked: you can request another place on Airtng.",
+        )
     ]
 
 
@@ -244,7 +259,7 @@ def test_a_wrong_key_then_1_confirms(press, pending):
 
     root = twiml_root(press(pending, "1"))
 
-    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    assert said(root)[0].startswith("You have successfully confirmed the reservation. Gus ")
     pending.refresh_from_db()
     assert pending.status == Status.CONFIRMED
 

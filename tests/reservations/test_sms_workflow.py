@@ -10,7 +10,7 @@ from django.utils import timezone
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 
 Status = Reservation.Status
 INCOMING = "/reservations/incoming"
@@ -71,17 +71,17 @@ def test_booking_texts_the_host_exactly_once_with_the_request(
 
     run_worker()
 
-    check_in, check_out = reservation.check_in.isoformat(), reservation.check_out.isoformat()
     assert twilio.sent == [
         {
             "To": str(host.phone_number),
             "From": "+15005550006",
             "Body": (
                 f"You have a new reservation request from Gus for Cabin by the lake, "
-                f"{check_in}–{check_out}, 2 guests:\n"
+                f"{stay_dates(reservation)}, 2 guests:\n"
                 '"Arriving late, if that\'s ok."\n'
                 "Reply accept or reject."
             ),
+            "SmartEncoded": "true",
         }
     ]
     message = Message.objects.get()
@@ -98,25 +98,30 @@ def test_a_second_request_waits_until_the_first_is_answered(
     assert len(twilio.sent) == 1
 
     assert reply_text(host_replies("accept")) == [
-        "You have successfully confirmed the reservation."
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(first)}, 2 guests."
     ]
     run_worker()
 
     first.refresh_from_db()
     assert first.status == Status.CONFIRMED
     assert first.decided_via == Reservation.Channel.SMS
-    assert [sms["Body"].split(" for ")[0] for sms in twilio.sent[1:]] == [
-        "Your recent request to stay at Cabin by the lake was confirmed.",
-        "You have a new reservation request from Zoe",
-    ]
+    to_guest, to_host = (sms["Body"] for sms in twilio.sent[1:])
+    assert to_guest.startswith("Your recent request to stay at Cabin by the lake was confirmed.")
+    assert to_host.startswith("You have a new reservation request from Zoe for")
     assert twilio.sent[1]["To"] == str(first.guest.phone_number)
 
-    assert reply_text(host_replies("reject")) == ["You have successfully rejected the reservation."]
+    assert reply_text(host_replies("reject")) == [
+        "You have successfully rejected the reservation. "
+        f"Zoe will be told that Cabin by the lake is not free {stay_dates(second)}."
+    ]
     run_worker()
     second.refresh_from_db()
     assert second.status == Status.REJECTED
     assert twilio.sent[-1]["Body"] == (
-        "Your recent request to stay at Cabin by the lake was rejected."
+        "Your recent request to stay at Cabin by the lake was rejected. "
+        f"{stay_dates(second)}, 2 guests. "
+        "Nothing was booked: you can request another place on Airtng."
     )
     assert len(twilio.sent) == 4
 
@@ -155,7 +160,7 @@ def test_other_words_get_help_and_change_nothing(twilio, book, listing, host_rep
     assert reservation.status == Status.PENDING
     assert replies == [
         f"Reply accept or reject to the request from Gus for Cabin by the lake, "
-        f"{reservation.check_in.isoformat()}–{reservation.check_out.isoformat()}, 2 guests."
+        f"{stay_dates(reservation)}, 2 guests."
     ]
 
 
@@ -262,7 +267,8 @@ def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_r
     assert (inbound.body, inbound.user, inbound.reply) == (
         "yes",
         reservation.host,
-        "You have successfully confirmed the reservation.",
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(reservation)}, 2 guests.",
     )
 
 
