@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from airtng.messaging.models import OptOut
 
+from . import services
 from .models import PhoneVerification, User
 
 
@@ -82,6 +83,12 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     readonly_fields = ("sms_opt_out",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "phone_number" in form.changed_data:
+            # A number staff type in is unverified too, until its owner confirms a code.
+            services.change_phone_number(user=obj, phone_number=obj.phone_number)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         opt_outs = OptOut.objects.filter(phone_number=OuterRef("phone_number"))

@@ -1,4 +1,4 @@
-"""What the accounts app does: prove that a user's phone number is theirs."""
+"""What the accounts app does: a user's phone number, and proof that it is theirs."""
 
 import math
 import secrets
@@ -79,6 +79,21 @@ class SendingTooOften(VerificationError):
             wait = ngettext("%(count)d minute", "%(count)d minutes", minutes)
             wait %= {"count": minutes}
         return _("You can ask for another code in %(wait)s.") % {"wait": wait}
+
+
+@transaction.atomic
+def change_phone_number(*, user: User, phone_number: PhoneNumber) -> bool:
+    """Give the user `phone_number`; a number that changed is unverified until its code is
+    confirmed, whoever changes it. True if it changed.
+    """
+    stored = User.objects.select_for_update().values_list("phone_number", flat=True).get(pk=user.pk)
+    user.phone_number = phone_number
+    # Compare numbers, not what was typed: "(201) 555-0123" is the stored +12015550123.
+    if phone_number == stored:
+        return False
+    user.phone_verified = False
+    user.save(update_fields=["phone_number", "phone_verified"])
+    return True
 
 
 def phone_verification_for(user: User) -> PhoneVerification | None:

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import StaffStayRequestForm
 from .models import OutstandingRequest, Reservation
 
 
@@ -33,6 +34,31 @@ class ReservationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("guest", "property")
     readonly_fields = ("host", "decided_via", "decided_at", "created_at")
     actions = ("accept_selected", "reject_selected")
+    add_form = StaffStayRequestForm
+
+    # A request staff add is made by request_stay, under the rules of every request.
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_form.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return services.request_stay(**{name: form.cleaned_data[name] for name in form.fields})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
 
     @admin.display(description=_("host"), ordering="property__host__email")
     def host(self, reservation):

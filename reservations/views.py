@@ -19,13 +19,19 @@ def request_stay(request, property_pk):
     listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
     if request.method != "POST":
         return redirect(listing.get_absolute_url() + "#request")
-    form = StayRequestForm(request.POST, listing=listing, guest=request.user)
-    if not form.is_valid():
-        return render(
-            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
-        )
-    services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
-    host = listing.host
+    form = StayRequestForm(request.POST, listing=listing)
+    if form.is_valid():
+        try:
+            services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+        except services.ReservationError as refused:
+            form.add_refusal(refused)
+        else:
+            tell_guest_request_sent(request, host=listing.host)
+            return redirect("my_trips")
+    return render(request, "properties/detail.html", {"listing": listing, "form": form}, status=400)
+
+
+def tell_guest_request_sent(request, *, host):
     messages.success(request, _("Your request was sent to %(host)s.") % {"host": host.first_name})
     if not host.can_be_texted:
         messages.warning(
@@ -33,7 +39,6 @@ def request_stay(request, property_pk):
             _("%(host)s cannot be texted, so Airtng will ask them on the web.")
             % {"host": host.first_name},
         )
-    return redirect("my_trips")
 
 
 @login_required

@@ -1,6 +1,6 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
-from .booking import cancel_reservation, request_stay
+from .booking import cancel_reservation, check_stay, request_stay
 from .decision import decide_reservation
 from .errors import CannotCancel, NotPending, OverlapsConfirmedStay, ReservationError
 from .host_reply import answer_host_sms
@@ -19,6 +19,7 @@ __all__ = [
     "ReservationError",
     "answer_host_sms",
     "cancel_reservation",
+    "check_stay",
     "confirmed_stays_overlapping",
     "decide_reservation",
     "offer_next_request",

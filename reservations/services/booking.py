@@ -5,10 +5,45 @@ from django.utils import timezone
 
 from accounts.models import User
 from properties.models import Property
-from reservations.models import Reservation
+from reservations.models import MAX_NIGHTS, Reservation
 
-from .errors import CannotCancel
+from .errors import (
+    AlreadyBooked,
+    CannotCancel,
+    CheckInNotInFuture,
+    CheckOutNotAfterCheckIn,
+    GuestPhoneUnverified,
+    NoGuests,
+    OwnProperty,
+    StayTooLong,
+    TooManyGuests,
+)
 from .host_sms import offer_next_request, withdraw_offer
+from .queries import confirmed_stays_overlapping
+
+
+def check_stay(
+    *, guest: User, property: Property, check_in: date, check_out: date, guests: int
+) -> None:
+    """Raise the ReservationError that refuses this stay, if one does."""
+    if check_in <= timezone.localdate():
+        raise CheckInNotInFuture
+    if check_out <= check_in:
+        raise CheckOutNotAfterCheckIn
+    if (check_out - check_in).days > MAX_NIGHTS:
+        raise StayTooLong
+    if guests < 1:
+        raise NoGuests
+    if guests > property.max_guests:
+        raise TooManyGuests(max_guests=property.max_guests)
+    if guest.pk == property.host_id:
+        raise OwnProperty
+    if not guest.phone_verified:
+        raise GuestPhoneUnverified
+    if confirmed_stays_overlapping(
+        property=property, check_in=check_in, check_out=check_out
+    ).exists():
+        raise AlreadyBooked
 
 
 @transaction.atomic
@@ -21,10 +56,13 @@ def request_stay(
     guests: int,
     message: str,
 ) -> Reservation:
-    """Record a pending request; the caller has validated the dates and guests.
+    """Record a pending request, or raise the ReservationError that refuses it.
 
     Saving it texts the host if they have no other request to answer (reservations.signals).
     """
+    check_stay(
+        guest=guest, property=property, check_in=check_in, check_out=check_out, guests=guests
+    )
     return Reservation.objects.create(
         guest=guest,
         property=property,
