@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ class ReservationAdmin(admin.ModelAdmin):
     list_select_related = ("property", "property__host", "guest")
     date_hierarchy = "check_in"
     autocomplete_fields = ("guest", "property")
-    readonly_fields = ("host", "decided_via", "decided_at", "created_at")
+    readonly_fields = ("host", "decided_via", "decided_at", "created_at", "timeline")
     actions = ("accept_selected", "reject_selected")
     add_form = StaffStayRequestForm
 
@@ -59,6 +60,12 @@ class ReservationAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, reservation):
+        return render_to_string(
+            "reservations/timeline.html", {"timeline": services.timeline_for(reservation)}
+        )
 
     @admin.display(description=_("host"), ordering="property__host__email")
     def host(self, reservation):

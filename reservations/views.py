@@ -47,6 +47,28 @@ def my_trips(request):
 
 
 @login_required
+def trip(request, pk):
+    reservation = get_object_or_404(services.trips_for(request.user), pk=pk)
+    return render(
+        request,
+        "reservations/trip.html",
+        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+    )
+
+
+@login_required
+def host_request(request, pk):
+    reservation = get_object_or_404(
+        services.requests_for_host(request.user).select_related("property__host"), pk=pk
+    )
+    return render(
+        request,
+        "reservations/request.html",
+        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+    )
+
+
+@login_required
 def host_requests(request):
     return render(
         request,

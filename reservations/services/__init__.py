@@ -11,12 +11,14 @@ from .queries import (
     requests_for_host,
     trips_for,
 )
+from .timeline import TimelineEvent, timeline_for
 
 __all__ = [
     "CannotCancel",
     "NotPending",
     "OverlapsConfirmedStay",
     "ReservationError",
+    "TimelineEvent",
     "answer_host_sms",
     "cancel_reservation",
     "check_stay",
@@ -27,5 +29,6 @@ __all__ = [
     "pending_requests_for",
     "request_stay",
     "requests_for_host",
+    "timeline_for",
     "trips_for",
 ]

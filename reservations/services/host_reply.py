@@ -12,7 +12,7 @@ from accounts.models import User
 from airtng.messaging.models import Direction, Message, OptOut, Status
 from airtng.messaging.opt_outs import opt_in, opt_out
 from reservations import texts
-from reservations.models import Reservation
+from reservations.models import OutstandingRequest, Reservation
 
 from .decision import decide_reservation
 from .errors import NotPending, ReservationError
@@ -66,9 +66,18 @@ def answer_host_sms(
             # One reply of a host at a time, so that two quick "yes" decide one request.
             sender = User.objects.select_for_update().get(pk=sender.pk)
         received.user = sender
+        # Whatever it says, the reply is about the request the host was texted about.
+        received.reservation_id = answered_request_id(sender)
         received.reply = reply_to(sender, from_number, keyword(body), received_at) or ""
-        received.save(update_fields=["user", "reply"])
+        received.save(update_fields=["user", "reservation", "reply"])
     return received.reply or None
+
+
+def answered_request_id(sender: User | None) -> int | None:
+    if sender is None:
+        return None
+    offers = OutstandingRequest.objects.filter(host=sender)
+    return offers.values_list("reservation_id", flat=True).first()
 
 
 def reply_to(sender: User | None, from_number: str, word: str, received_at: datetime) -> str | None:
