@@ -1,6 +1,6 @@
 """The words Airtng texts and replies, as ../shared/PRODUCT.md fixes them."""
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +17,11 @@ def _guests(reservation):
 
 def _day(day):
     """A day as the recipient's language writes it in a text (Fri, Dec 11 in English)."""
-    return date_format(day, "STAY_DATE_FORMAT")
+    pattern = get_format("STAY_DATE_FORMAT")
+    if pattern == "STAY_DATE_FORMAT":
+        # A language without airtng/formats of its own: Django's own short form.
+        pattern = get_format("MONTH_DAY_FORMAT")
+    return date_format(day, pattern)
 
 
 def _stay(reservation):
