@@ -69,7 +69,7 @@ def answer_host_sms(
         # Whatever it says, the reply is about the request the host was texted about.
         received.reservation_id = answered_request_id(sender)
         received.reply = reply_to(sender, from_number, keyword(body), received_at) or ""
-        received.save(update_fields=["user", "reservation", "reply"])
+        received.save(update_fields=["user", "reservation", "reply", "updated_at"])
     return received.reply or None
 
 

@@ -42,6 +42,17 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
     messages = Message.objects.filter(reservation=reservation).order_by("created_at", "id")
     for message in messages:
         events.append(_sms_event(message, names, numbers))
+        if message.direction == Direction.INBOUND and message.reply:
+            # Our answer went back in the webhook's TwiML, not through the SMS log.
+            person = _person(message.user_id, message.from_number, names, numbers)
+            events.append(
+                TimelineEvent(
+                    at=message.updated_at,
+                    what=_("Reply to %(person)s") % {"person": person},
+                    text=message.reply,
+                    kind="sms-out",
+                )
+            )
     # The voice line records each decision a call made as the step "decision-<reservation>".
     calls = CallStep.objects.filter(step=f"decision-{reservation.pk}").order_by("created_at")
     for call in calls:
@@ -58,13 +69,18 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
     return sorted(events, key=lambda event: event.at)
 
 
+def _person(user_id, number, names, numbers) -> str:
+    # Never a raw number: the guest and the host do not see each other's.
+    return names.get(user_id) or numbers.get(number) or _("another number")
+
+
 def _sms_event(message, names, numbers) -> TimelineEvent:
     if message.direction == Direction.INBOUND:
-        person = names.get(message.user_id) or numbers.get(message.from_number, message.from_number)
+        person = _person(message.user_id, message.from_number, names, numbers)
         what = _("SMS from %(person)s") % {"person": person}
         status = ""
     else:
-        person = names.get(message.user_id) or numbers.get(message.to, message.to)
+        person = _person(message.user_id, message.to, names, numbers)
         what = _("SMS to %(person)s") % {"person": person}
         status = message.get_status_display()
         if message.status == SmsStatus.FAILED and message.error_code:

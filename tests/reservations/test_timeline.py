@@ -81,7 +81,7 @@ def test_guest_and_host_see_the_same_story_of_a_request_decided_by_sms(
     for_host = timeline_of(login(host).get(reverse("host_request", args=[reservation.pk])))
 
     assert for_guest == for_host
-    requested, to_host, from_host, decided, to_guest = for_guest
+    requested, to_host, from_host, decided, to_guest, reply = for_guest
     assert "Requested by Gus on the web" in requested
     assert "SMS to Hannah" in to_host
     assert "Delivered" in to_host
@@ -89,6 +89,8 @@ def test_guest_and_host_see_the_same_story_of_a_request_decided_by_sms(
     assert "SMS from Hannah" in from_host
     assert "accept" in from_host
     assert "Confirmed via SMS" in decided
+    assert "Reply to Hannah" in reply
+    assert "You have successfully confirmed the reservation." in reply
     assert "SMS to Gus" in to_guest
     assert "Your recent request to stay at Cabin by the lake was confirmed." in to_guest
     assert "Queued at Twilio" in to_guest
