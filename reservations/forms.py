@@ -57,6 +57,7 @@ class StaffStayRequestForm(ShowsRefusals, forms.ModelForm):
                     check_in=cleaned["check_in"],
                     check_out=cleaned["check_out"],
                     guests=cleaned["guests"],
+                    message=cleaned["message"],
                 )
             except ReservationError as refused:
                 self.add_refusal(refused)

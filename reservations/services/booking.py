@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from properties.models import Property
-from reservations.models import MAX_NIGHTS, Reservation
+from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS, Reservation
 
 from .errors import (
     AlreadyBooked,
@@ -13,6 +13,8 @@ from .errors import (
     CheckInNotInFuture,
     CheckOutNotAfterCheckIn,
     GuestPhoneUnverified,
+    MessageMissing,
+    MessageTooLong,
     NoGuests,
     OwnProperty,
     StayTooLong,
@@ -23,7 +25,13 @@ from .queries import confirmed_stays_overlapping
 
 
 def check_stay(
-    *, guest: User, property: Property, check_in: date, check_out: date, guests: int
+    *,
+    guest: User,
+    property: Property,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    message: str,
 ) -> None:
     """Raise the ReservationError that refuses this stay, if one does."""
     if check_in <= timezone.localdate():
@@ -36,6 +44,10 @@ def check_stay(
         raise NoGuests
     if guests > property.max_guests:
         raise TooManyGuests(max_guests=property.max_guests)
+    if not message.strip():
+        raise MessageMissing
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong
     if guest.pk == property.host_id:
         raise OwnProperty
     if not guest.phone_verified:
@@ -61,7 +73,12 @@ def request_stay(
     Saving it texts the host if they have no other request to answer (reservations.signals).
     """
     check_stay(
-        guest=guest, property=property, check_in=check_in, check_out=check_out, guests=guests
+        guest=guest,
+        property=property,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        message=message,
     )
     return Reservation.objects.create(
         guest=guest,

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reservations.models import MAX_NIGHTS
+from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS
 
 
 class ReservationError(Exception):
@@ -74,6 +74,19 @@ class OwnProperty(ReservationError):
 
 class GuestPhoneUnverified(ReservationError):
     message = _("The guest must verify their phone number before requesting a stay.")
+
+
+class MessageMissing(ReservationError):
+    message = _("Write a message to the host.")
+    field = "message"
+
+
+class MessageTooLong(ReservationError):
+    field = "message"
+
+    @property
+    def message(self):
+        return _("A message can be at most %(count)d characters.") % {"count": MAX_MESSAGE_LENGTH}
 
 
 class AlreadyBooked(ReservationError):
