@@ -201,4 +201,5 @@ def test_the_timeline_costs_the_same_queries_however_long_it_is(
     )
 
     assert queries() == short
-    assert short <= 8
+    # The session, the user, the reservation with its people, its SMS, its calls.
+    assert short <= 5, short
