@@ -73,7 +73,7 @@ def decide_by_keypad(
         response.say(texts.nothing_to_answer())
         response.hangup()
         return response
-    step_name = f"decision-{request.pk}"
+    step_name = CallStep.deciding(request.pk)
     answered = (
         CallStep.objects.filter(call_sid=call_sid, step=step_name)
         .values_list("twiml", flat=True)

@@ -53,8 +53,7 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
                     kind="sms-out",
                 )
             )
-    # The voice line records each decision a call made as the step "decision-<reservation>".
-    calls = CallStep.objects.filter(step=f"decision-{reservation.pk}").order_by("created_at")
+    calls = CallStep.objects.filter(step=CallStep.deciding(reservation.pk)).order_by("created_at")
     for call in calls:
         events.append(
             TimelineEvent(
