@@ -34,7 +34,7 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
     events = [
         TimelineEvent(
             at=reservation.created_at,
-            what=_("Requested by %(guest)s on the web") % {"guest": guest.first_name},
+            what=_("Requested by %(guest)s") % {"guest": guest.first_name},
             text=reservation.message,
             kind="requested",
         )

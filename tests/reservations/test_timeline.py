@@ -82,7 +82,7 @@ def test_guest_and_host_see_the_same_story_of_a_request_decided_by_sms(
 
     assert for_guest == for_host
     requested, to_host, from_host, decided, to_guest, reply = for_guest
-    assert "Requested by Gus on the web" in requested
+    assert "Requested by Gus" in requested
     assert "SMS to Hannah" in to_host
     assert "Delivered" in to_host
     assert "You have a new reservation request from Gus" in to_host
