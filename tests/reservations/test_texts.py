@@ -1,8 +1,12 @@
 """What Airtng texts about a request says what people need, in words and dates they read."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from reservations import texts
 from reservations.models import Reservation
 from tests.conftest import days_from_now, readable
 
@@ -149,3 +153,18 @@ def test_the_guest_hears_the_property_the_dates_and_what_next_when_rejected(
         "Your recent request to stay at Cabin by the lake was rejected. "
         f"{DATES}, 2 guests. Nothing was booked: you can request another place on Airtng."
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "check_in"),
+    [("en", "Fri, Dec 11"), ("ja", "12月11日(金)"), ("fr", "11 décembre")],
+)
+def test_dates_are_written_in_the_language_of_the_text(
+    guest, listing, make_reservation, language, check_in
+):
+    reservation = make_reservation(
+        listing, guest, check_in=date(2026, 12, 11), check_out=date(2026, 12, 14)
+    )
+
+    with translation.override(language):
+        assert check_in in texts.pending_help(reservation)
