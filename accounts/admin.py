@@ -1,12 +1,31 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from airtng.messaging.models import OptOut
+
+from . import services
 from .forms import AdminLoginForm
 from .models import PhonePin, PhoneVerification, User
 
 admin.site.login_form = AdminLoginForm
+
+
+class OptedOutFilter(admin.SimpleListFilter):
+    title = _("opted out of SMS")
+    parameter_name = "opted_out"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(opted_out=self.value() == "yes")
+        return queryset
 
 
 class StaffCreatedUserForm(AdminUserCreationForm):
@@ -25,15 +44,24 @@ class UserAdmin(BaseUserAdmin):
         "last_name",
         "phone_number",
         "phone_verified",
+        "opted_out",
         "is_staff",
     )
-    list_filter = ("phone_verified", "is_staff", "is_superuser", "is_active")
+    list_filter = ("phone_verified", OptedOutFilter, "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone_number")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             _("Personal info"),
-            {"fields": ("first_name", "last_name", "phone_number", "phone_verified")},
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "phone_number",
+                    "phone_verified",
+                    "sms_opt_out",
+                )
+            },
         ),
         (
             _("Permissions"),
@@ -57,6 +85,31 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+    readonly_fields = ("sms_opt_out",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "phone_number" in form.changed_data:
+            # A number staff type in is unverified too, until its owner confirms a code.
+            services.change_phone_number(user=obj, phone_number=obj.phone_number)
+        super().save_model(request, obj, form, change)
+
+    def get_queryset(self, request):
+        opt_outs = OptOut.objects.filter(phone_number=OuterRef("phone_number"))
+        return super().get_queryset(request).annotate(opted_out=Exists(opt_outs))
+
+    @admin.display(description=_("opted out of SMS"), boolean=True, ordering="opted_out")
+    def opted_out(self, user):
+        return user.opted_out
+
+    @admin.display(description=_("opted out of SMS"))
+    def sms_opt_out(self, user):
+        opt_out = OptOut.objects.filter(phone_number=str(user.phone_number)).first()
+        if opt_out is None:
+            return _("No")
+        return _("%(reason)s, %(since)s: Airtng texts this number only after it replies START.") % {
+            "reason": opt_out.get_reason_display(),
+            "since": date_format(localtime(opt_out.created_at), "DATETIME_FORMAT"),
+        }
 
 
 @admin.register(PhoneVerification)

@@ -85,12 +85,6 @@ class ProfileForm(AccountFieldsMixin, forms.ModelForm):
         fields = ("first_name", "last_name", "email", "phone_number")
         field_classes = {"phone_number": PhoneNumberField}
 
-    def save(self, commit=True):
-        # Compare numbers, not what was typed: "(201) 555-0123" is the stored +12015550123.
-        if self.cleaned_data["phone_number"] != self.initial.get("phone_number"):
-            self.instance.phone_verified = False
-        return super().save(commit)
-
 
 class VerifyPhoneForm(forms.Form):
     code = forms.CharField(
@@ -109,15 +103,16 @@ class VerifyPhoneForm(forms.Form):
         return code
 
 
-def save_unless_taken(form):
-    """Save `form`; a concurrent sign-up that took the email or number becomes a form error.
+def save_unless_taken(form, save=None):
+    """Save `form` (or call `save`); a concurrent sign-up that took the email or number
+    becomes a form error.
 
     The form's own uniqueness check runs first, but only the database's unique index is
     reliable when two requests race.
     """
     try:
         with transaction.atomic():
-            return form.save()
+            return (save or form.save)()
     except IntegrityError:
         form.add_error(None, _("That email address or phone number was just taken. Try another."))
         return None

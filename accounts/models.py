@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
 
+from airtng.messaging.opt_outs import is_opted_out
+
 # Phone verification: a code lives 10 minutes and allows 5 wrong tries; sending one is
 # limited so that nobody can use Airtng to flood a number with texts.
 CODE_TTL = timedelta(minutes=10)
@@ -55,11 +57,6 @@ class User(AbstractUser):
     # Unique once verified only (Meta): an unverified claim must not block the number's owner.
     phone_number = PhoneNumberField(_("mobile phone number"), db_index=True)
     phone_verified = models.BooleanField(_("phone number verified"), default=False)
-    sms_opted_out = models.BooleanField(
-        _("opted out of SMS"),
-        default=False,
-        help_text=_("Replied STOP: Airtng sends no SMS until they reply START."),
-    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "phone_number"]
@@ -89,7 +86,7 @@ class User(AbstractUser):
     @property
     def can_be_texted(self):
         """Only a verified number that has not opted out gets SMS about reservations."""
-        return self.phone_verified and not self.sms_opted_out
+        return self.phone_verified and not is_opted_out(self.phone_number)
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()

@@ -1,4 +1,4 @@
-"""What the accounts app does: prove that a user's phone number is theirs."""
+"""What the accounts app does: a user's phone number, and proof that it is theirs."""
 
 import math
 import secrets
@@ -16,6 +16,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from airtng.limits import services as limits
 from airtng.messaging.models import Message
+from airtng.messaging.opt_outs import is_opted_out
 from airtng.messaging.services import queue_sms, redact
 
 from .models import (
@@ -107,6 +108,21 @@ class SendingTooOften(VerificationError):
         return _("You can ask for another code in %(wait)s.") % {"wait": spoken_wait(self.wait)}
 
 
+@transaction.atomic
+def change_phone_number(*, user: User, phone_number: PhoneNumber) -> bool:
+    """Give the user `phone_number`; a number that changed is unverified until its code is
+    confirmed, whoever changes it. True if it changed.
+    """
+    stored = User.objects.select_for_update().values_list("phone_number", flat=True).get(pk=user.pk)
+    user.phone_number = phone_number
+    # Compare numbers, not what was typed: "(201) 555-0123" is the stored +12015550123.
+    if phone_number == stored:
+        return False
+    user.phone_verified = False
+    user.save(update_fields=["phone_number", "phone_verified"])
+    return True
+
+
 def phone_verification_for(user: User) -> PhoneVerification | None:
     """The code last texted to the user, read afresh."""
     return PhoneVerification.objects.filter(user=user).first()
@@ -123,7 +139,7 @@ def send_verification_code(*, user: User, client_address: str = "") -> PhoneVeri
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.phone_verified:
         raise AlreadyVerified
-    if user.sms_opted_out:
+    if is_opted_out(user.phone_number):
         raise OptedOut
     now = timezone.now()
     verification = phone_verification_for(user) or PhoneVerification(user=user, sends_since=now)

@@ -57,7 +57,14 @@ def verify_phone_url(*, next=None):
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid() and save_unless_taken(form):
+
+    def save():
+        services.change_phone_number(
+            user=request.user, phone_number=form.cleaned_data["phone_number"]
+        )
+        return form.save()
+
+    if request.method == "POST" and form.is_valid() and save_unless_taken(form, save):
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})

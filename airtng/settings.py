@@ -125,6 +125,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Named formats of our own (STAY_DATE_FORMAT), per language, beside Django's.
+FORMAT_MODULE_PATH = ["airtng.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

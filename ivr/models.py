@@ -174,3 +174,8 @@ class CallStep(models.Model):
 
     def __str__(self):
         return f"{self.call_sid} {self.step}"
+
+    @staticmethod
+    def deciding(reservation_id) -> str:
+        """The step at which a call decided a reservation: a reservation's timeline reads it."""
+        return f"decision-{reservation_id}"

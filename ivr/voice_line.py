@@ -176,7 +176,7 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
         response.say(texts.nothing_to_answer())
         response.hangup()
         return response
-    step_name = f"decision-{request.pk}"
+    step_name = CallStep.deciding(request.pk)
     answered = (
         CallStep.objects.filter(call_sid=call_sid, step=step_name)
         .values_list("twiml", flat=True)
@@ -206,7 +206,7 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
                 # Another post of this call is deciding right now; its answer is ours.
                 return CallStep.objects.get(call_sid=call_sid, step=step_name).twiml
         try:
-            decide_reservation(
+            request = decide_reservation(
                 reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE
             )
         except NotPending:
@@ -214,7 +214,7 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
         except ReservationError as refused:
             response.say(str(refused.message))
         else:
-            response.say(texts.host_decided(digits == ACCEPT_KEY))
+            response.say(texts.host_decided(request, digits == ACCEPT_KEY))
         response.say(_("Goodbye!"))
         response.hangup()
         if step:

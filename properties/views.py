@@ -23,7 +23,7 @@ def home(request):
 
 def property_detail(request, pk):
     listing = get_object_or_404(Property.objects.select_related("host"), pk=pk)
-    form = StayRequestForm(listing=listing, guest=request.user)
+    form = StayRequestForm(listing=listing)
     return render(request, "properties/detail.html", {"listing": listing, "form": form})
 
 

@@ -2,11 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import StaffStayRequestForm
 from .models import OutstandingRequest, Reservation
 
 
@@ -56,7 +58,15 @@ class ReservationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("guest", "property")
     # A state changes only through the actions below, which call the services: an edited
     # status would bypass the texts and leave the host's offer behind.
-    readonly_fields = ("status", "host", "decided_via", "decided_at", "created_at", "reminded_at")
+    readonly_fields = (
+        "status",
+        "host",
+        "decided_via",
+        "decided_at",
+        "created_at",
+        "reminded_at",
+        "timeline",
+    )
     actions = ("accept_selected", "reject_selected", "cancel_selected")
 
     def get_readonly_fields(self, request, obj=None):
@@ -77,6 +87,38 @@ class ReservationAdmin(admin.ModelAdmin):
             # Another confirmed stay took those nights after the form's check.
             self.message_user(request, services.OverlapsConfirmedStay.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    add_form = StaffStayRequestForm
+
+    # A request staff add is made by request_stay, under the rules of every request.
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_form.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return services.request_stay(**{name: form.cleaned_data[name] for name in form.fields})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, reservation):
+        return render_to_string(
+            "reservations/timeline.html", {"timeline": services.timeline_for(reservation)}
+        )
 
     @admin.display(description=_("host"), ordering="property__host__email")
     def host(self, reservation):

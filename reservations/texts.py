@@ -1,13 +1,13 @@
 """The words Airtng texts and replies, as ../shared/PRODUCT.md fixes them."""
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-# A guest's message is at most 1,000 characters; the SMS around it must stay under
-# Twilio's 1,600.
-QUOTED_MESSAGE_LENGTH = 1000
+# The guest's message is quoted shortened, so that a request fits in a few SMS segments;
+# the host reads it whole on the web.
+QUOTED_MESSAGE_LENGTH = 160
 
 
 def _guests(reservation):
@@ -16,24 +16,39 @@ def _guests(reservation):
     }
 
 
+def _day(day):
+    """A day as the recipient's language writes it in a text (Fri, Dec 11 in English)."""
+    pattern = get_format("STAY_DATE_FORMAT")
+    if pattern == "STAY_DATE_FORMAT":
+        # A language without airtng/formats of its own: Django's own short form.
+        pattern = get_format("MONTH_DAY_FORMAT")
+    return date_format(day, pattern)
+
+
 def _stay(reservation):
     return {
         "guest": reservation.guest.get_full_name() or reservation.guest.first_name,
         "property": reservation.property.title,
-        "check_in": reservation.check_in.isoformat(),
-        "check_out": reservation.check_out.isoformat(),
+        "check_in": _day(reservation.check_in),
+        "check_out": _day(reservation.check_out),
         "guests": _guests(reservation),
     }
 
 
+def _quoted(message):
+    message = " ".join(message.split())
+    if len(message) <= QUOTED_MESSAGE_LENGTH:
+        return message
+    return message[: QUOTED_MESSAGE_LENGTH - 1].rstrip() + "…"
+
+
 def new_request(reservation):
-    message = " ".join(reservation.message.split())[:QUOTED_MESSAGE_LENGTH]
     return _(
         "You have a new reservation request from %(guest)s for %(property)s, "
         "%(check_in)s–%(check_out)s, %(guests)s:\n"
         '"%(message)s"\n'
         "Reply accept or reject."
-    ) % {**_stay(reservation), "message": message}
+    ) % {**_stay(reservation), "message": _quoted(reservation.message)}
 
 
 def spoken_request(reservation):
@@ -57,18 +72,36 @@ def pending_help(reservation):
     ) % _stay(reservation)
 
 
-def host_decided(accepted):
+def host_decided(reservation, accepted):
+    """The host's answer after deciding: the contract's sentence, then whom and when."""
     if accepted:
-        return _("You have successfully confirmed the reservation.")
-    return _("You have successfully rejected the reservation.")
+        text = _(
+            "You have successfully confirmed the reservation. "
+            "%(guest)s will stay at %(property)s, %(check_in)s–%(check_out)s, %(guests)s."
+        )
+    else:
+        text = _(
+            "You have successfully rejected the reservation. "
+            "%(guest)s will be told that %(property)s is not free %(check_in)s–%(check_out)s."
+        )
+    return text % _stay(reservation)
 
 
 def guest_outcome(reservation, accepted):
+    """The guest's news: the contract's sentence, then the stay and what happens next."""
     if accepted:
-        text = _("Your recent request to stay at %(property)s was confirmed.")
+        text = _(
+            "Your recent request to stay at %(property)s was confirmed. "
+            "%(check_in)s–%(check_out)s, %(guests)s. "
+            "%(host)s expects you; your trip is under My trips on Airtng."
+        )
     else:
-        text = _("Your recent request to stay at %(property)s was rejected.")
-    return text % {"property": reservation.property.title}
+        text = _(
+            "Your recent request to stay at %(property)s was rejected. "
+            "%(check_in)s–%(check_out)s, %(guests)s. "
+            "Nothing was booked: you can request another place on Airtng."
+        )
+    return text % {**_stay(reservation), "host": reservation.property.host.first_name}
 
 
 def nothing_to_answer():

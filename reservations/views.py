@@ -19,27 +19,53 @@ def request_stay(request, property_pk):
     listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
     if request.method != "POST":
         return redirect(listing.get_absolute_url() + "#request")
-    form = StayRequestForm(request.POST, listing=listing, guest=request.user)
-    if not form.is_valid():
-        return render(
-            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
+    form = StayRequestForm(request.POST, listing=listing)
+    if form.is_valid():
+        try:
+            services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+        except services.ReservationError as refused:
+            form.add_refusal(refused)
+        else:
+            tell_guest_request_sent(request, host=listing.host)
+            return redirect("my_trips")
+    return render(request, "properties/detail.html", {"listing": listing, "form": form}, status=400)
+
+
+def tell_guest_request_sent(request, *, host):
+    messages.success(request, _("Your request was sent to %(host)s.") % {"host": host.first_name})
+    if not host.can_be_texted:
+        messages.warning(
+            request,
+            _("%(host)s cannot be texted, so Airtng will ask them on the web.")
+            % {"host": host.first_name},
         )
-    try:
-        services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
-    except services.ReservationError as refused:
-        form.add_error(None, refused.message)
-        return render(
-            request, "properties/detail.html", {"listing": listing, "form": form}, status=400
-        )
-    messages.success(
-        request, _("Your request was sent to %(host)s.") % {"host": listing.host.first_name}
-    )
-    return redirect("my_trips")
 
 
 @login_required
 def my_trips(request):
     return render(request, "reservations/trips.html", {"trips": services.trips_for(request.user)})
+
+
+@login_required
+def trip(request, pk):
+    reservation = get_object_or_404(services.trips_for(request.user), pk=pk)
+    return render(
+        request,
+        "reservations/trip.html",
+        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+    )
+
+
+@login_required
+def host_request(request, pk):
+    reservation = get_object_or_404(
+        services.requests_for_host(request.user).select_related("property__host"), pk=pk
+    )
+    return render(
+        request,
+        "reservations/request.html",
+        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+    )
 
 
 @login_required

@@ -83,6 +83,16 @@ def days_from_now(days):
     return timezone.localdate() + timedelta(days=days)
 
 
+def readable(day):
+    """A date as an English reader expects it in a text: Fri, Dec 11."""
+    return f"{day:%a, %b} {day.day}"
+
+
+def stay_dates(reservation):
+    """A stay's dates as texts write them: Fri, Dec 11–Mon, Dec 14."""
+    return f"{readable(reservation.check_in)}–{readable(reservation.check_out)}"
+
+
 @pytest.fixture
 def make_reservation(db):
     def make(property, guest, **fields):

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Message
+from .models import Message, OptOut
 
 
 @admin.register(Message)
@@ -55,3 +57,39 @@ class MessageAdmin(admin.ModelAdmin):
             % {"count": retried},
             messages.SUCCESS if retried else messages.WARNING,
         )
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ("phone_number", "reason", "created_at", "owner")
+    list_filter = ("reason",)
+    search_fields = ("phone_number",)
+    readonly_fields = ("phone_number", "reason", "created_at", "owner")
+
+    def get_queryset(self, request):
+        owners = get_user_model().objects.filter(phone_number=OuterRef("phone_number"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                owner_pk=Subquery(owners.values("pk")[:1]),
+                owner_email=Subquery(owners.values("email")[:1]),
+            )
+        )
+
+    # Only START from the number lifts an opt-out: Twilio would refuse our texts anyway.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("user with this number"))
+    def owner(self, opt_out):
+        if opt_out.owner_pk is None:
+            return "–"
+        url = reverse("admin:accounts_user_change", args=[opt_out.owner_pk])
+        return format_html('<a href="{}">{}</a>', url, opt_out.owner_email)

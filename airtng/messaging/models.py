@@ -101,3 +101,29 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.to}: {self.body[:40]}"
+
+
+class OptOutReason(models.TextChoices):
+    STOP = "stop", _("Replied STOP")
+    TWILIO = "twilio", _("Twilio refused to text it (error 21610)")
+
+
+class OptOut(models.Model):
+    """A number Airtng must not text: it replied STOP, or Twilio says it did.
+
+    It belongs to the number, as at Twilio, whoever owns it: START from the number lifts it.
+    """
+
+    Reason = OptOutReason
+
+    phone_number = models.CharField(_("phone number"), max_length=32, unique=True)
+    reason = models.CharField(_("why"), max_length=6, choices=Reason.choices, default=Reason.STOP)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opted-out number")
+        verbose_name_plural = _("opted-out numbers")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.phone_number

@@ -16,7 +16,8 @@ from twilio.base.exceptions import TwilioRestException
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 
 from .countries import is_textable
-from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, Status
+from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, OptOut, Status
+from .opt_outs import is_opted_out, opt_out
 from .tasks import deliver_message
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ def deliver(message_id):
     if message.sid:
         # Twilio took it before the worker that sent it died: never send it twice.
         finish(message, status=Status.QUEUED)
-    elif message.user and message.user.sms_opted_out:
-        give_up(message, code=OPTED_OUT_ERROR, reason="The recipient replied STOP.")
+    elif is_opted_out(message.to):
+        give_up(message, code=OPTED_OUT_ERROR, reason="The number replied STOP.")
     elif not is_textable(message.to):
         give_up(message, code=COUNTRY_NOT_TEXTED_ERROR, reason="Not a country in SMS_COUNTRIES.")
     elif not twilio_is_configured():
@@ -97,6 +98,9 @@ def send_through_twilio(message):
             from_=message.from_number,
             body=message.body,
             status_callback=status_callback_url(),
+            # Twilio swaps look-alike Unicode (dashes, curly quotes, "…") for GSM-7
+            # characters, so that a text costs half the segments.
+            smart_encoded=True,
         )
     except TwilioRestException as error:
         if error.status == 429 or error.status >= 500:
@@ -160,8 +164,8 @@ def give_up(message, *, code, reason):
         error_code=code,
         error_message=reason[:500],
     )
-    if code == OPTED_OUT_ERROR and message.user_id:
-        type(message.user).objects.filter(pk=message.user_id).update(sms_opted_out=True)
+    if code == OPTED_OUT_ERROR:
+        opt_out(phone_number=message.to, reason=OptOut.Reason.TWILIO)
 
 
 def retry_failed(message) -> bool:

@@ -26,14 +26,14 @@ def is_embedded_run():
 
 
 def can_use_simulator(user):
-    """Anyone in the embedded run; elsewhere, those given the simulator's permission."""
-    return is_embedded_run() or user.has_perm("simulator.use_simulator")
+    """Anyone in the embedded run; elsewhere, staff given the simulator's permission."""
+    return is_embedded_run() or (user.is_staff and user.has_perm("simulator.use_simulator"))
 
 
 def can_read_sms(user):
     """The phone shows the SMS log, so it takes the log's own view permission too."""
     return is_embedded_run() or (
-        user.has_perm("simulator.use_simulator") and user.has_perm("messaging.view_message")
+        can_use_simulator(user) and user.has_perm("messaging.view_message")
     )
 
 

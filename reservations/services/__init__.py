@@ -1,6 +1,6 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
-from .booking import cancel_reservation, request_received, request_stay
+from .booking import cancel_reservation, check_stay, request_received, request_stay
 from .decision import decide_reservation
 from .ending import DeclineReason, decline_pending, end_request, lock_request
 from .errors import (
@@ -25,6 +25,7 @@ from .reply_window import (
     sweep_requests,
 )
 from .request_limits import TooManyRequests
+from .timeline import TimelineEvent, timeline_for
 
 __all__ = [
     "CannotCancel",
@@ -34,8 +35,10 @@ __all__ = [
     "OverlapsConfirmedStay",
     "ReservationError",
     "TooManyRequests",
+    "TimelineEvent",
     "answer_host_sms",
     "cancel_reservation",
+    "check_stay",
     "confirmed_stays_overlapping",
     "decide_reservation",
     "decline_pending",
@@ -52,5 +55,6 @@ __all__ = [
     "request_stay",
     "requests_for_host",
     "sweep_requests",
+    "timeline_for",
     "trips_for",
 ]

@@ -1,16 +1,67 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from properties.models import Property
 from reservations import texts
-from reservations.models import Reservation
+from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS, Reservation
 
 from .ending import end_request, lock_request
-from .errors import CannotCancel, ListingWithdrawn
+from .errors import (
+    AlreadyBooked,
+    CannotCancel,
+    CheckInNotInFuture,
+    CheckOutNotAfterCheckIn,
+    GuestPhoneUnverified,
+    ListingWithdrawn,
+    MessageMissing,
+    MessageTooLong,
+    NoGuests,
+    OwnProperty,
+    StayTooLong,
+    TooManyGuests,
+)
 from .host_sms import lock_host, offer_next_request, text
+from .queries import confirmed_stays_overlapping
 from .request_limits import count_request
+
+
+def check_stay(
+    *,
+    guest: User,
+    property: Property,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    message: str,
+) -> None:
+    """Raise the ReservationError that refuses this stay, if one does."""
+    if property.withdrawn_at is not None:
+        raise ListingWithdrawn
+    if check_in <= timezone.localdate():
+        raise CheckInNotInFuture
+    if check_out <= check_in:
+        raise CheckOutNotAfterCheckIn
+    if (check_out - check_in).days > MAX_NIGHTS:
+        raise StayTooLong
+    if guests < 1:
+        raise NoGuests
+    if guests > property.max_guests:
+        raise TooManyGuests(max_guests=property.max_guests)
+    if not message.strip():
+        raise MessageMissing
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong
+    if guest.pk == property.host_id:
+        raise OwnProperty
+    if not guest.phone_verified:
+        raise GuestPhoneUnverified
+    if confirmed_stays_overlapping(
+        property=property, check_in=check_in, check_out=check_out
+    ).exists():
+        raise AlreadyBooked
 
 
 @transaction.atomic
@@ -23,17 +74,23 @@ def request_stay(
     guests: int,
     message: str,
 ) -> Reservation:
-    """Record a pending request; the caller has validated the dates and guests.
+    """Record a pending request, or raise the ReservationError that refuses it.
 
     Saving it texts the guest when the host must answer by, and the host if they have no
-    other request to answer (reservations.signals). Raises ListingWithdrawn, and
-    TooManyRequests when the guest has asked this host too often today.
+    other request to answer (reservations.signals). TooManyRequests when the guest has asked
+    this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
     # really arrived.
     lock_host(property.host_id)
-    if property.withdrawn_at is not None:
-        raise ListingWithdrawn
+    check_stay(
+        guest=guest,
+        property=property,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        message=message,
+    )
     count_request(guest=guest, host=property.host)
     return Reservation.objects.create(
         guest=guest,

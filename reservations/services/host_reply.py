@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from airtng.messaging.models import Direction, Message, Status
+from airtng.messaging.models import Direction, Message, OptOut, Status
+from airtng.messaging.opt_outs import opt_in, opt_out
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation
 
@@ -65,20 +66,28 @@ def answer_host_sms(
             # One reply of a host at a time, so that two quick "yes" decide one request.
             sender = User.objects.select_for_update().get(pk=sender.pk)
         received.user = sender
-        received.reply = reply_to(sender, keyword(body), received_at) or ""
-        received.save(update_fields=["user", "reply"])
+        # Whatever it says, the reply is about the request the host was texted about.
+        received.reservation_id = answered_request_id(sender)
+        received.reply = reply_to(sender, from_number, keyword(body), received_at) or ""
+        received.save(update_fields=["user", "reservation", "reply", "updated_at"])
     return received.reply or None
 
 
-def reply_to(sender: User | None, word: str, received_at: datetime) -> str | None:
-    if word in STOP_WORDS:
-        if sender:
-            User.objects.filter(pk=sender.pk).update(sms_opted_out=True)
+def answered_request_id(sender: User | None) -> int | None:
+    if sender is None:
         return None
-    if sender and sender.sms_opted_out and word in START_WORDS:
-        User.objects.filter(pk=sender.pk).update(sms_opted_out=False)
-        sender.sms_opted_out = False
-        offer_next_request(sender)
+    offers = OutstandingRequest.objects.filter(host=sender)
+    return offers.values_list("reservation_id", flat=True).first()
+
+
+def reply_to(sender: User | None, from_number: str, word: str, received_at: datetime) -> str | None:
+    # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
+    if word in STOP_WORDS:
+        opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
+        return None
+    if word in START_WORDS and opt_in(phone_number=from_number):
+        if sender:
+            offer_next_request(sender)
         return None
     if word in HELP_WORDS:
         return texts.sms_help()
@@ -125,9 +134,11 @@ def last_seen_request(host: User, received_at: datetime) -> Reservation | None:
 
 def decide(request: Reservation, *, accepted: bool) -> str:
     try:
-        decide_reservation(reservation=request, accepted=accepted, via=Reservation.Channel.SMS)
+        request = decide_reservation(
+            reservation=request, accepted=accepted, via=Reservation.Channel.SMS
+        )
     except NotPending:
         return texts.nothing_to_answer()
     except ReservationError as refused:
         return f"{refused.message} {texts.pending_help(request)}"
-    return texts.host_decided(accepted)
+    return texts.host_decided(request, accepted)

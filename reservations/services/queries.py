@@ -2,9 +2,21 @@
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from accounts.models import User
+from airtng.messaging.models import OptOut
 from properties.models import Property
 from reservations.models import Reservation
 
@@ -23,7 +35,20 @@ def confirmed_stays_overlapping(
 
 
 def trips_for(guest: User) -> QuerySet[Reservation]:
-    return guest.trips.select_related("property", "property__host").order_by("-check_in", "-id")
+    """The guest's reservations, latest stay first; each knows if its host can be texted."""
+    return (
+        guest.trips.select_related("property", "property__host")
+        .annotate(host_can_be_texted=host_can_be_texted())
+        .order_by("-check_in", "-id")
+    )
+
+
+def host_can_be_texted() -> ExpressionWrapper:
+    """User.can_be_texted of a reservation's host, as a column."""
+    opted_out = OptOut.objects.filter(phone_number=OuterRef("property__host__phone_number"))
+    return ExpressionWrapper(
+        Q(property__host__phone_verified=True) & ~Exists(opted_out), output_field=BooleanField()
+    )
 
 
 def requests_for_host(host: User) -> QuerySet[Reservation]:

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from airtng.messaging.models import OptOut
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
@@ -73,8 +74,7 @@ def offer_waiting_hosts() -> int:
         Exists(Reservation.objects.filter(property__host=OuterRef("pk"), status=Status.PENDING)),
         outstanding_request__isnull=True,
         phone_verified=True,
-        sms_opted_out=False,
-    )
+    ).exclude(Exists(OptOut.objects.filter(phone_number=OuterRef("phone_number"))))
     offered = 0
     for host in waiting[:BATCH]:
         with transaction.atomic():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import CODE_TTL, RESEND_INTERVAL, PhoneVerification, User
 from airtng.limits.models import RateLimit
-from airtng.messaging.models import Message
+from airtng.messaging.models import Message, OptOut
 from properties.models import Property
 from reservations.models import Reservation
 from tests.conftest import PASSWORD, days_from_now
@@ -250,7 +250,8 @@ def test_a_user_who_replied_stop_is_told_to_text_start(
     twilio, run_worker, login, make_user, settings
 ):
     settings.TWILIO_PHONE_NUMBER = "+12015550100"
-    stopped = make_user(phone_verified=False, sms_opted_out=True)
+    stopped = make_user(phone_verified=False)
+    OptOut.objects.create(phone_number=str(stopped.phone_number))
     client = login(stopped)
 
     response = client.post(SEND, follow=True)

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from airtng.messaging.models import OptOut
 from reservations.models import Reservation
 
 Status = Reservation.Status
@@ -139,3 +140,26 @@ def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):
         assert admin.site.is_registered(model), model
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_staff_see_who_opted_out_in_the_user_list_and_page(login, staff, host, guest):
+    OptOut.objects.create(phone_number=str(host.phone_number))
+    client = login(staff)
+
+    listing = client.get(reverse("admin:accounts_user_changelist"), {"opted_out": "yes"})
+    page = client.get(reverse("admin:accounts_user_change", args=[host.pk]))
+
+    assert [user.pk for user in listing.context["cl"].result_list] == [host.pk]
+    assert "Opted out of SMS" in page.text
+    assert "Replied STOP" in page.text
+
+
+def test_staff_see_each_opted_out_number(login, staff, host):
+    OptOut.objects.create(phone_number=str(host.phone_number))
+
+    response = login(staff).get(reverse("admin:messaging_optout_changelist"))
+
+    assert response.status_code == 200
+    assert str(host.phone_number) in response.text
+    assert "hannah@example.com" in response.text
+    assert "Replied STOP" in response.text

@@ -55,8 +55,10 @@ def test_new_guest_signs_up_and_requests_a_stay(page, live_server, host, listing
     expect(page.get_by_role("status")).to_have_text("Your request was sent to Hannah.")
     trip = page.locator("ul.reservations > li")
     expect(trip).to_have_count(1)
-    expect(trip.get_by_role("link")).to_have_text(listing.title)
+    expect(trip.get_by_role("link", name=listing.title)).to_be_visible()
     expect(trip.locator(".status")).to_have_text("Pending")
+    trip.get_by_role("link", name="Timeline").click()
+    expect(page.locator(".timeline .event").first).to_contain_text("Requested by Gus")
 
     guest = User.objects.get(email="gus@example.com")
     assert guest.phone_number == number

@@ -13,10 +13,10 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from airtng.messaging.models import Direction, Message
+from airtng.messaging.models import Direction, Message, OptOut
 from ivr.models import CallStep
 from reservations.models import Reservation
-from tests.conftest import days_from_now, twiml_root
+from tests.conftest import days_from_now, stay_dates, twiml_root
 
 VOICE, DECISION = "/voice", "/voice/decision"
 AIRTNG = "+15005550006"
@@ -186,7 +186,11 @@ def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
     root = twiml_root(press("1"))
     run_worker()
 
-    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    assert said(root) == [
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(pending)}, 2 guests.",
+        "Goodbye!",
+    ]
     assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
     pending.refresh_from_db()
     assert (pending.status, pending.decided_via) == (Status.CONFIRMED, "phone")
@@ -195,12 +199,14 @@ def test_pressing_1_confirms_texts_the_guest_and_offers_the_next_request(
     assert [sms for sms in sms_sent(twilio) if sms[0] != lou] == [
         (
             str(guest.phone_number),
-            "Your recent request to stay at Cabin by the lake was confirmed.",
+            "Your recent request to stay at Cabin by the lake was confirmed. "
+            f"{stay_dates(pending)}, 2 guests. "
+            "Hannah expects you; your trip is under My trips on Airtng.",
         ),
         (
             str(host.phone_number),
             "You have a new reservation request from Lou for Cabin by the lake, "
-            f"{later.check_in.isoformat()}–{later.check_out.isoformat()}, 1 guest:\n"
+            f"{stay_dates(later)}, 1 guest:\n"
             '"Quiet please."\n'
             "Reply accept or reject.",
         ),
@@ -213,11 +219,20 @@ def test_pressing_2_rejects_and_texts_the_guest(
     root = twiml_root(press("2"))
     run_worker()
 
-    assert said(root) == ["You have successfully rejected the reservation.", "Goodbye!"]
+    assert said(root) == [
+        "You have successfully rejected the reservation. "
+        f"Gus will be told that Cabin by the lake is not free {stay_dates(pending)}.",
+        "Goodbye!",
+    ]
     pending.refresh_from_db()
     assert (pending.status, pending.decided_via) == (Status.REJECTED, "phone")
     assert sms_sent(twilio) == [
-        (str(guest.phone_number), "Your recent request to stay at Cabin by the lake was rejected.")
+        (
+            str(guest.phone_number),
+            "Your recent request to stay at Cabin by the lake was rejected. "
+            f"{stay_dates(pending)}, 2 guests. "
+            "Nothing was booked: you can request another place on Airtng.",
+        )
     ]
 
 
@@ -257,7 +272,7 @@ def test_a_wrong_key_then_1_confirms(press, pending):
 
     root = twiml_root(press("1", action=again))
 
-    assert said(root) == ["You have successfully confirmed the reservation.", "Goodbye!"]
+    assert said(root)[0].startswith("You have successfully confirmed the reservation. Gus ")
     pending.refresh_from_db()
     assert pending.status == Status.CONFIRMED
 
@@ -421,8 +436,7 @@ def test_simultaneous_posts_of_one_call_decide_once(
 def test_a_host_who_opted_out_of_sms_still_hears_their_request(
     host, guest, listing, make_reservation, twilio_post
 ):
-    host.sms_opted_out = True
-    host.save()
+    OptOut.objects.create(phone_number=str(host.phone_number))
     reservation = make_reservation(listing, guest)
 
     response = twilio_post("/voice", attested_call(host.phone_number))

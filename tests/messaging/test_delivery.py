@@ -24,7 +24,12 @@ def test_the_worker_sends_a_queued_sms_with_to_from_and_body(twilio, run_worker,
 
     # The fake answers 401 unless the request carries the account's Basic auth.
     assert twilio.sent == [
-        {"To": str(user.phone_number), "From": "+15005550006", "Body": "Your stay starts tomorrow."}
+        {
+            "To": str(user.phone_number),
+            "From": "+15005550006",
+            "Body": "Your stay starts tomorrow.",
+            "SmartEncoded": "true",
+        }
     ]
 
 

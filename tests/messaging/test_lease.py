@@ -138,6 +138,7 @@ def test_a_real_worker_process_sends_the_sms_a_killed_worker_left(twilio, settin
             "From": "+15005550006",
             "Body": "Your stay starts tomorrow.",
             "StatusCallback": "https://airtng.example.com/sms/status",
+            "SmartEncoded": "true",
         }
     ]
     message.refresh_from_db()

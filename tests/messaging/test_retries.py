@@ -7,6 +7,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from airtng.messaging.models import OptOut
 from airtng.messaging.services import MAX_ATTEMPTS, queue_sms
 from tests.fake_twilio import Answer
 
@@ -169,11 +170,10 @@ def test_a_number_twilio_cannot_text_is_failed_at_once_with_the_error_code(
     assert (message.status, message.error_code, message.attempts) == ("failed", code, 1)
     assert len(twilio.requests) == 1
     assert scheduled_retries() == []
-    message.user.refresh_from_db()
-    assert message.user.sms_opted_out is False
+    assert not OptOut.objects.exists()
 
 
-def test_a_recipient_who_replied_stop_is_failed_and_marked_opted_out(
+def test_a_recipient_who_replied_stop_is_failed_and_their_number_opted_out(
     twilio, run_worker, time_passes, message
 ):
     twilio.answer_next(Answer(status=400, code=21610))
@@ -185,21 +185,28 @@ def test_a_recipient_who_replied_stop_is_failed_and_marked_opted_out(
     message.refresh_from_db()
     assert (message.status, message.error_code) == ("failed", 21610)
     assert len(twilio.requests) == 1
-    message.user.refresh_from_db()
-    assert message.user.sms_opted_out is True
+    assert OptOut.objects.filter(phone_number=message.to).exists()
+    assert message.user.can_be_texted is False
 
 
-def test_an_opted_out_number_with_no_user_fails_quietly(twilio, run_worker, make_user):
+def test_an_opted_out_number_with_no_user_is_recorded_and_not_texted_again(
+    twilio, run_worker, make_user
+):
     bystander = make_user()
     message = queue_sms(to="+12015550999", body="Hi")
     twilio.answer_next(Answer(status=400, code=21610))
+    run_worker()
 
+    later = queue_sms(to="+12015550999", body="Hi again")
     run_worker()
 
     message.refresh_from_db()
+    later.refresh_from_db()
     assert (message.status, message.error_code) == ("failed", 21610)
-    bystander.refresh_from_db()
-    assert bystander.sms_opted_out is False
+    assert (later.status, later.error_code) == ("failed", 21610)
+    assert len(twilio.requests) == 1
+    assert list(OptOut.objects.values_list("phone_number", flat=True)) == ["+12015550999"]
+    assert bystander.can_be_texted is True
 
 
 def test_a_failure_does_not_hold_up_the_other_messages(twilio, run_worker, message):

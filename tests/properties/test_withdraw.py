@@ -6,7 +6,7 @@ from django.utils import timezone
 from airtng.messaging.models import Direction, Message
 from properties.models import Property
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 
 Status = Reservation.Status
 
@@ -61,8 +61,8 @@ def test_withdrawing_hides_the_listing_declines_pending_requests_and_keeps_stays
         elsewhere.pk: Status.PENDING,
     }
     assert texts_to(guest)[-1] == (
-        f"Your request to stay at Cabin by the lake, {pending.check_in.isoformat()}–"
-        f"{pending.check_out.isoformat()}, was declined: Hannah no longer offers the place. "
+        f"Your request to stay at Cabin by the lake, {stay_dates(pending)}"
+        f", was declined: Hannah no longer offers the place. "
         "You can find another one on Airtng."
     )
     assert OutstandingRequest.objects.get(host=host).reservation == elsewhere

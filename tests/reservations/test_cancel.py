@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from airtng.messaging.models import Direction, Message
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 
 Status = Reservation.Status
 
@@ -53,8 +53,8 @@ def test_cancelling_a_confirmed_stay_texts_the_host(login, guest, host, listing,
     stay.refresh_from_db()
     assert stay.status == Status.CANCELLED
     assert texts_to(host) == [
-        f"Gus has cancelled their stay at Cabin by the lake, {stay.check_in.isoformat()}–"
-        f"{stay.check_out.isoformat()}. Those nights are free again."
+        f"Gus has cancelled their stay at Cabin by the lake, {stay_dates(stay)}"
+        f". Those nights are free again."
     ]
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from airtng.messaging.models import Direction, Message
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 
 Status = Reservation.Status
 
@@ -52,8 +52,8 @@ def test_confirming_declines_overlapping_requests_and_offers_the_next_acceptable
         later.pk: Status.PENDING,
     }
     assert texts_to(overlapping.guest)[-1] == (
-        f"Your request to stay at Cabin by the lake, {overlapping.check_in.isoformat()}–"
-        f"{overlapping.check_out.isoformat()}, was declined: those dates were just booked by "
+        f"Your request to stay at Cabin by the lake, {stay_dates(overlapping)}"
+        f", was declined: those dates were just booked by "
         "another guest. You can request other dates on Airtng."
     )
     assert len(texts_to(overlapping.guest)) == 2  # request sent, declined

@@ -11,7 +11,7 @@ from django.utils import timezone
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 from tests.reservations.test_sms_concurrency import all_at_once
 
 Status = Reservation.Status
@@ -41,7 +41,7 @@ def test_the_guest_is_told_when_the_host_must_answer_by(request_, guest):
 
     assert sent.startswith(
         "Your request to stay at Cabin by the lake, "
-        f"{request_.check_in.isoformat()}–{request_.check_out.isoformat()}, was sent to Hannah, "
+        f"{stay_dates(request_)}, was sent to Hannah, "
         "who has until "
     )
     assert request_.answer_by == request_.created_at + WINDOW
@@ -106,7 +106,7 @@ def test_at_the_end_of_the_window_the_request_expires_and_the_guest_is_told(
     assert (request_.status, later.status) == (Status.EXPIRED, Status.PENDING)
     assert texts_to(guest)[-1].startswith(
         "Your request to stay at Cabin by the lake, "
-        f"{request_.check_in.isoformat()}–{request_.check_out.isoformat()}, expired: "
+        f"{stay_dates(request_)}, expired: "
         "Hannah did not answer in time."
     )
     assert texts_to(host)[-1].startswith("You have a new reservation request from Zoe")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import Reservation
+from tests.conftest import stay_dates
 
 Status = Reservation.Status
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,7 +207,7 @@ def test_a_request_in_any_state_meets_any_event(world, client, twilio_post, staf
         assert to_guest == []
         assert to_host == [
             f"Gus has cancelled their stay at Cabin by the lake, "
-            f"{world.request.check_in.isoformat()}–{world.request.check_out.isoformat()}. "
+            f"{stay_dates(world.request)}. "
             "Those nights are free again."
         ]
     else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, stay_dates
 
 Status = Reservation.Status
 INCOMING = "/reservations/incoming"
@@ -75,7 +75,6 @@ def test_booking_texts_the_host_exactly_once_with_the_request(
 
     run_worker()
 
-    check_in, check_out = reservation.check_in.isoformat(), reservation.check_out.isoformat()
     to_host = [sms for sms in twilio.sent if sms["To"] == str(host.phone_number)]
     assert to_host == [
         {
@@ -83,10 +82,11 @@ def test_booking_texts_the_host_exactly_once_with_the_request(
             "From": "+15005550006",
             "Body": (
                 f"You have a new reservation request from Gus for Cabin by the lake, "
-                f"{check_in}–{check_out}, 2 guests:\n"
+                f"{stay_dates(reservation)}, 2 guests:\n"
                 '"Arriving late, if that\'s ok."\n'
                 "Reply accept or reject."
             ),
+            "SmartEncoded": "true",
         }
     ]
     message = Message.objects.get(to=str(host.phone_number))
@@ -103,24 +103,30 @@ def test_a_second_request_waits_until_the_first_is_answered(
     assert len(bodies_to(twilio, host)) == 1
 
     assert reply_text(host_replies("accept")) == [
-        "You have successfully confirmed the reservation."
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(first)}, 2 guests."
     ]
     run_worker()
 
     first.refresh_from_db()
     assert first.status == Status.CONFIRMED
     assert first.decided_via == Reservation.Channel.SMS
-    assert bodies_to(twilio, first.guest)[-1] == (
+    assert bodies_to(twilio, first.guest)[-1].startswith(
         "Your recent request to stay at Cabin by the lake was confirmed."
     )
-    assert bodies_to(twilio, host)[-1].startswith("You have a new reservation request from Zoe")
+    assert bodies_to(twilio, host)[-1].startswith("You have a new reservation request from Zoe for")
 
-    assert reply_text(host_replies("reject")) == ["You have successfully rejected the reservation."]
+    assert reply_text(host_replies("reject")) == [
+        "You have successfully rejected the reservation. "
+        f"Zoe will be told that Cabin by the lake is not free {stay_dates(second)}."
+    ]
     run_worker()
     second.refresh_from_db()
     assert second.status == Status.REJECTED
     assert bodies_to(twilio, second.guest)[-1] == (
-        "Your recent request to stay at Cabin by the lake was rejected."
+        "Your recent request to stay at Cabin by the lake was rejected. "
+        f"{stay_dates(second)}, 2 guests. "
+        "Nothing was booked: you can request another place on Airtng."
     )
     assert len(bodies_to(twilio, host)) == 2
 
@@ -163,7 +169,7 @@ def test_other_words_get_help_and_change_nothing(
     assert reservation.status == Status.PENDING
     assert replies == [
         f"Reply accept or reject to the request from Gus for Cabin by the lake, "
-        f"{reservation.check_in.isoformat()}–{reservation.check_out.isoformat()}, 2 guests."
+        f"{stay_dates(reservation)}, 2 guests."
     ]
 
 
@@ -214,7 +220,7 @@ def test_deciding_on_the_web_texts_the_guest_and_offers_the_next(
         "You have a new reservation request from ",
     ]
     assert "from Zoe" in bodies_to(twilio, host)[1]
-    assert bodies_to(twilio, guest)[-1] == (
+    assert bodies_to(twilio, guest)[-1].startswith(
         "Your recent request to stay at Cabin by the lake was rejected."
     )
 
@@ -278,7 +284,8 @@ def test_every_sms_is_logged_both_ways(twilio, run_worker, book, listing, host_r
     assert (inbound.body, inbound.user, inbound.reply) == (
         "yes",
         reservation.host,
-        "You have successfully confirmed the reservation.",
+        "You have successfully confirmed the reservation. "
+        f"Gus will stay at Cabin by the lake, {stay_dates(reservation)}, 2 guests.",
     )
 
 
@@ -317,5 +324,5 @@ def test_a_yes_before_twilio_took_the_next_offer_gets_help_and_decides_nothing(
     first.refresh_from_db()
     second.refresh_from_db()
     assert quick_yes[0].startswith("Reply accept or reject to the request from Zoe")
-    assert later_yes == ["You have successfully confirmed the reservation."]
+    assert later_yes[0].startswith("You have successfully confirmed the reservation. Zoe")
     assert (first.status, second.status) == (Status.CONFIRMED, Status.CONFIRMED)

@@ -4,7 +4,7 @@ import pytest
 
 from airtng.messaging.models import Direction, Message
 from reservations.models import Reservation
-from tests.conftest import twiml_root
+from tests.conftest import stay_dates, twiml_root
 
 from .conftest import TWILIO_ROUTES
 
@@ -71,7 +71,7 @@ def test_an_sms_without_a_message_sid_is_still_answered(pending, twilio_post):
 
     assert [message.text for message in root.iter("Message")] == [
         f"Reply accept or reject to the request from Gus for Cabin by the lake, "
-        f"{pending.check_in.isoformat()}–{pending.check_out.isoformat()}, 2 guests."
+        f"{stay_dates(pending)}, 2 guests."
     ]
 
 

@@ -1,0 +1,2 @@
+# A day of a stay in a text message: short, with the weekday people plan by.
+STAY_DATE_FORMAT = "n月j日(D)"
