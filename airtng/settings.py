@@ -28,6 +28,9 @@ env = environ.Env(
     DEFAULT_FROM_EMAIL=(str, "Airtng <noreply@localhost>"),
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    SMS_RECORD_ONLY=(bool, False),
+    LOG_LEVEL=(str, "INFO"),
+    PRUNE_AFTER_DAYS=(int, 30),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -35,6 +38,12 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses to start with the dev key.")
+# Django's own test of a strong key (security.W009): an empty or short one signs nothing safely.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to 50 or more random characters: production refuses to start with an "
+        "empty or short key."
+    )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
@@ -56,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "airtng.logs.log_context",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -157,6 +167,40 @@ TWILIO_PHONE_NUMBER = env("TWILIO_PHONE_NUMBER")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
+# With no Twilio credentials and DEBUG off, SMS are only recorded if the operator says so.
+SMS_RECORD_ONLY = env("SMS_RECORD_ONLY")
+# Finished task rows and delivered SMS bodies are pruned after this many days.
+PRUNE_AFTER_DAYS = env("PRUNE_AFTER_DAYS")
+
+if PUBLIC_BASE_URL:
+    # Forms posted through an HTTPS tunnel or a proxy come from the public origin.
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL.rstrip("/")]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "airtng.logs.AddContext"}},
+    "formatters": {
+        "line": {
+            "()": "airtng.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(doing)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "airtng.logs.Stdout",
+            "filters": ["context"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL")},
+    # Django's own handlers print to stderr only with DEBUG on; everything goes to stdout instead.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # twilio logs every request's fields (phone numbers, bodies) at INFO.
+        "twilio": {"level": "WARNING"},
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -104,6 +104,12 @@ def twilio_auth_token(settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
 
 
+@pytest.fixture(autouse=True)
+def sms_record_only(settings):
+    """Without the `twilio` fixture, SMS are only recorded, as the operator may choose."""
+    settings.SMS_RECORD_ONLY = True
+
+
 @pytest.fixture(scope="session")
 def twilio_server():
     fake = FakeTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)
@@ -121,7 +127,9 @@ def twilio(twilio_server, settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
     settings.TWILIO_API_BASE_URL = server.url
     settings.TWILIO_TIMEOUT_SECONDS = 1.0
-    return fake
+    yield fake
+    # Every request Airtng made fits Twilio's OpenAPI description.
+    assert fake.violations == []
 
 
 @pytest.fixture

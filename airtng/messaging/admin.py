@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Message
+from .models import Message, WorkerHeartbeat
 
 
 @admin.register(Message)
@@ -55,3 +55,12 @@ class MessageAdmin(admin.ModelAdmin):
             % {"count": retried},
             messages.SUCCESS if retried else messages.WARNING,
         )
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("worker_id", "seen_at")
+    readonly_fields = ("worker_id", "seen_at")
+
+    def has_add_permission(self, request):
+        return False
