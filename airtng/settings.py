@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GET /healthz, before the HTTPS redirect and the host check: load balancers call it so.
+    "airtng.health.answer_health_checks",
     "airtng.logs.log_context",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
