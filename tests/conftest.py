@@ -104,6 +104,24 @@ def twilio_auth_token(settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
 
 
+@pytest.fixture(scope="session")
+def no_collected_static_files(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("staticfiles"))
+
+
+@pytest.fixture(autouse=True)
+def static_files_as_found(settings, no_collected_static_files):
+    """Pages name static files as they are in the source tree: tests run no collectstatic.
+
+    The hashed, compressed names production serves are tested in tests/test_static_files.py.
+    """
+    settings.STATIC_ROOT = no_collected_static_files  # WhiteNoise warns if it does not exist
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def sms_record_only(settings):
     """Without the `twilio` fixture, SMS are only recorded, as the operator may choose."""

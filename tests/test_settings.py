@@ -181,6 +181,7 @@ def test_a_500_is_logged_on_stdout_with_its_traceback_on_one_line(tmp_path):
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        STATIC_ROOT=str(tmp_path),
     )
 
     lines = result.stdout.splitlines()

@@ -6,11 +6,13 @@ also writes the worker's heartbeat (for /healthz) and, every hour, schedules the
 """
 
 import logging
+import os
 import threading
 import time
 
 from django.core.management import CommandError
 from django.db import close_old_connections, connection
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from airtng.messaging import tasks
@@ -73,6 +75,9 @@ class Command(DatabaseWorkerCommand):
                 "No Twilio credentials: no SMS would leave Airtng. Set TWILIO_ACCOUNT_SID and "
                 "TWILIO_AUTH_TOKEN, or SMS_RECORD_ONLY=true to only record each SMS on purpose."
             )
+        if options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            # The reloader's parent only watches files; the child it starts runs the tasks.
+            return super().handle(*args, **options)
         sweep = Sweep(options["worker_id"])
         beat(worker_id=sweep.worker_id)
         requeue_stalled()
