@@ -42,7 +42,7 @@ class MessageAdmin(admin.ModelAdmin):
         url = reverse("admin:reservations_reservation_change", args=[message.reservation_id])
         return format_html('<a href="{}">#{}</a>', url, message.reservation_id)
 
-    @admin.action(description=_("Retry selected failed messages"))
+    @admin.action(description=_("Send the selected failed or unknown messages again"))
     def retry_selected(self, request, queryset):
         retried = sum(services.retry_failed(message) for message in queryset)
         self.message_user(

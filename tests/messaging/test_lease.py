@@ -276,3 +276,30 @@ def test_a_worker_killed_mid_send_is_recovered_by_another_within_a_lease(twilio,
     assert f"SMS {message.pk} requeued: its worker died" in output
     # A generous bound: the lease, two sweeps and a slow machine's start-up.
     assert recovered_in < the_lease.total_seconds() + 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_sent_by_a_worker_that_died_before_recording_it_is_noted_by_its_callback(
+    twilio, run_worker, live_server, settings
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    message = queue_sms(to="+12015550123", body="Your stay starts tomorrow.")
+    # A worker sent it, Twilio took it, and the worker died before writing down the SID.
+    run_worker()
+    first_sid = Message.objects.get(pk=message.pk).sid
+    Message.objects.filter(pk=message.pk).update(sid=None)
+    killed_mid_send(message, lease_left=-timedelta(seconds=1))
+
+    run_worker()  # delivery is at least once: the next worker sends it again
+    message.refresh_from_db()
+    second_sid = message.sid
+    callbacks = [twilio.report(sid, "delivered") for sid in (first_sid, second_sid)]
+
+    assert len(twilio.sent) == 2
+    assert [callback.status_code for callback in callbacks] == [204, 204]
+    message.refresh_from_db()
+    assert (message.sid, message.duplicate_sids, message.status) == (
+        second_sid,
+        [first_sid],
+        "delivered",
+    )
