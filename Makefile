@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1:8000
 run: deps
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py seed_demo --if-empty
-	PATH="$(CURDIR)/.venv/bin:$$PATH" BIND=$(HOST) .venv/bin/honcho start
+	PATH="$(CURDIR)/.venv/bin:$$PATH" BIND=$(HOST) WEB_RELOAD=true .venv/bin/honcho start
 
 test: deps chromium
 	$(UV) run pytest

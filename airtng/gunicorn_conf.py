@@ -26,5 +26,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The demo run (make run) restarts the web process when the code changes.
+reload = os.environ.get("WEB_RELOAD", "").lower() in ("1", "true", "yes", "on")
 # gunicorn's control socket is one path per user: two web processes on one machine would share it.
 control_socket_disable = True
