@@ -75,7 +75,8 @@ class Command(DatabaseWorkerCommand):
                 "No Twilio credentials: no SMS would leave Airtng. Set TWILIO_ACCOUNT_SID and "
                 "TWILIO_AUTH_TOKEN, or SMS_RECORD_ONLY=true to only record each SMS on purpose."
             )
-        if options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+        reloads = options.get("reload") and not options.get("batch")  # as django-tasks-db
+        if reloads and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # The reloader's parent only watches files; the child it starts runs the tasks.
             return super().handle(*args, **options)
         sweep = Sweep(options["worker_id"])
