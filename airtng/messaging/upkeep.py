@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -32,12 +33,16 @@ def worker_seen(*, now=None) -> bool:
 
 
 def prune_old_rows(*, now=None) -> dict:
-    """Delete finished task rows, and empty delivered SMS bodies, older than PRUNE_AFTER_DAYS."""
+    """Delete finished (or abandoned) task rows, and empty delivered SMS bodies, older than
+    PRUNE_AFTER_DAYS."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PRUNE_AFTER_DAYS)
-    tasks, _ = DBTaskResult.objects.filter(
+    finished = Q(
         status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=cutoff
-    ).delete()
+    )
+    # A killed worker's task stays "running" for ever; its message was requeued long ago.
+    abandoned = Q(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
+    tasks, _ = DBTaskResult.objects.filter(finished | abandoned).delete()
     bodies = (
         Message.objects.filter(
             direction=Direction.OUTBOUND, status=Status.DELIVERED, created_at__lt=cutoff

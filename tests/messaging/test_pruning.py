@@ -58,6 +58,24 @@ def test_old_task_rows_and_delivered_bodies_go_recent_ones_stay(
     assert "alive" in workers and "gone" not in workers
 
 
+def test_a_killed_workers_task_left_running_for_ever_is_pruned_too(twilio, run_worker, settings):
+    settings.PRUNE_AFTER_DAYS = 30
+    abandoned = queue_sms(to="+12015550123", body="Sent by a worker killed later")
+    DBTaskResult.objects.filter(args_kwargs__args=[abandoned.pk]).update(
+        status=TaskResultStatus.RUNNING, started_at=age(31)
+    )
+    running = queue_sms(to="+12015550124", body="Being sent now")
+    DBTaskResult.objects.filter(args_kwargs__args=[running.pk]).update(
+        status=TaskResultStatus.RUNNING, started_at=age(0)
+    )
+
+    prune_old_rows.enqueue()
+    run_worker()
+
+    assert not DBTaskResult.objects.filter(args_kwargs__args=[abandoned.pk]).exists()
+    assert DBTaskResult.objects.filter(args_kwargs__args=[running.pk]).exists()
+
+
 def test_the_number_of_days_is_the_operators(delivered, run_worker, settings):
     settings.PRUNE_AFTER_DAYS = 7
     message = delivered("A week and a day old")
