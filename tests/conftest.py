@@ -104,9 +104,12 @@ def twilio_auth_token(settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def no_collected_static_files(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("staticfiles"))
+    """An empty STATIC_ROOT, for the live server too (WhiteNoise warns if it does not exist)."""
+    path = str(tmp_path_factory.mktemp("staticfiles"))
+    settings.STATIC_ROOT = path
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -120,3 +120,26 @@ def test_a_database_that_does_not_answer_is_a_503(tmp_path):
         "checks": {"database": "unreachable", "migrations": "unknown", "worker": "unknown"},
         "oldest_unsent_sms_seconds": None,
     }
+
+
+OTHER_PAGES = (
+    "from django.test import Client;"
+    "print(Client(HTTP_HOST='10.0.0.7:8000').get('/').status_code,"
+    " Client(HTTP_HOST='airtng.example.com').get('/').status_code,"
+    " Client(HTTP_HOST='airtng.example.com').post('/healthz').status_code)"
+)
+
+
+def test_only_get_healthz_skips_the_https_redirect_and_the_host_check(tmp_path):
+    result = run_django(
+        OTHER_PAGES,
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3",
+        STATIC_ROOT=str(tmp_path),
+        **PRODUCTION,
+    )
+
+    # Another host: refused; the right host over plain HTTP: redirected; a POST: redirected too.
+    assert result.stdout.splitlines()[-1].split() == ["400", "301", "301"], result.stderr
+    assert "DisallowedHost" in result.stdout  # logged, one line
