@@ -103,12 +103,13 @@ def deliver(message_id):
 
 
 def send_through_twilio(message):
+    callback = status_callback_url(message)
     try:
         sent = twilio_client().messages.create(
             to=message.to,
             from_=message.from_number,
             body=message.body,
-            status_callback=status_callback_url(message),
+            status_callback=callback,
         )
     except TwilioRestException as error:
         if error.status == 429 or error.status >= 500:
@@ -124,8 +125,9 @@ def send_through_twilio(message):
         status = sent.status if sent.status in TWILIO_STATUSES else Status.QUEUED
         if not finish(message, status=status, sid=sent.sid):
             # Our lease ran out while Twilio answered and another worker holds the message:
-            # the SID must still be recorded so that it is not sent a second time.
-            Message.objects.filter(pk=message.pk, sid__isnull=True).update(sid=sent.sid)
+            # the SID must still be recorded so that it is not sent a second time (or, if the
+            # other worker sent it too, noted as the copy it is).
+            note_sid(message_id=message.pk, sid=sent.sid)
         logger.info("SMS %s taken by Twilio as %s", message.pk, sent.sid)
 
 
