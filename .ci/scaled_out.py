@@ -6,13 +6,14 @@ left exactly once, and have been reported delivered by Twilio's status callback.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/airtng_smoke python .ci/scaled_out.py
 
-The database named is dropped and created again. Ports: PORT (default 18410) and PORT+1 for
-the web processes; honcho gives the workers PORT+100 and up, which they do not use.
+The database named is created afresh, and dropped at the end. Ports: PORT (default 18410)
+and PORT+1 for the web processes; honcho gives the workers PORT+100 and up, unused.
 """
 
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,13 +46,21 @@ def step(text):
     print(f"--- {time.monotonic() - STARTED:6.1f}s {text}", flush=True)
 
 
-def recreate_database():
-    url = urlsplit(DATABASE_URL)
-    name = url.path.lstrip("/")
+def on_the_server(*statements):
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            connection.execute(statement)
+
+
+def recreate_database():
+    name = urlsplit(DATABASE_URL).path.lstrip("/")
+    on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def drop_database():
+    name = urlsplit(DATABASE_URL).path.lstrip("/")
+    on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_for(what, condition, within=WAIT_SECONDS):
@@ -254,6 +263,8 @@ def main():
         if not passed:
             print(output)
         twilio.shutdown()
+        shutil.rmtree(static_root, ignore_errors=True)
+        drop_database()
     print("scaled-out smoke test: 1 passed, 0 failed")
 
 
