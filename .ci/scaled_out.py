@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -143,7 +144,7 @@ def main():
     fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
     fake.callbacks = ("sent", "delivered")
     twilio = serve(fake)
-    static_root = Path(os.environ.get("RUNNER_TEMP", "/tmp")) / f"airtng-static-{os.getpid()}"
+    workdir = Path(tempfile.mkdtemp(prefix="airtng-smoke-"))  # nothing is written to the checkout
     environ = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "PUBLIC_"))},
         "DEBUG": "false",
@@ -157,7 +158,8 @@ def main():
         "TWILIO_API_BASE_URL": twilio.url,
         # The one public origin Twilio calls; here, the first web process.
         "PUBLIC_BASE_URL": WEB[0],
-        "STATIC_ROOT": str(static_root),
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
         "WEB_HOST": "127.0.0.1",
         "PORT": str(PORT),
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -263,7 +265,7 @@ def main():
         if not passed:
             print(output)
         twilio.shutdown()
-        shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
         drop_database()
     print("scaled-out smoke test: 1 passed, 0 failed")
 
