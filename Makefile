@@ -6,15 +6,13 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run test deps chromium
 
-# The web server and one SMS worker, together; Ctrl-C stops both.
+# The processes of the Procfile, as in production: the web server and one SMS worker, together;
+# Ctrl-C stops both. DEBUG is on: this is the embedded demo.
 run: export DEBUG ?= true
 run: deps
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py seed_demo --if-empty
-	@trap 'kill 0' INT TERM; \
-	$(PYTHON) manage.py db_worker --interval 1 & \
-	$(PYTHON) manage.py runserver $(HOST) & \
-	wait -n; kill 0
+	PATH="$(CURDIR)/.venv/bin:$$PATH" BIND=$(HOST) WEB_RELOAD=true .venv/bin/honcho start
 
 test: deps chromium
 	$(UV) run pytest

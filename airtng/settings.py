@@ -33,6 +33,9 @@ env = environ.Env(
     MAX_REQUEST_BYTES=(int, 6 * 1024 * 1024),
     TRUSTED_PROXY_COUNT=(int, 0),
     SMS_COUNTRIES=(list, ["US", "CA", "GB", "JP"]),
+    SMS_RECORD_ONLY=(bool, False),
+    LOG_LEVEL=(str, "INFO"),
+    PRUNE_AFTER_DAYS=(int, 30),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -40,6 +43,12 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: production refuses to start with the dev key.")
+# Django's own test of a strong key (security.W009): an empty or short one signs nothing safely.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to 50 or more random characters: production refuses to start with an "
+        "empty or short key."
+    )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
@@ -63,7 +72,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GET /healthz, before the HTTPS redirect and the host check: load balancers call it so.
+    "airtng.health.answer_health_checks",
+    "airtng.logs.log_context",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, hashed and compressed, straight from gunicorn: no web server to configure.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "airtng.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +151,11 @@ PHONENUMBER_DB_FORMAT = "E164"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes each file under a name with its hash, and its gzip and brotli copies.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT")
 
@@ -192,6 +211,42 @@ SECURE_CSP = {
 
 # How long a host has to answer a request before it expires.
 HOST_REPLY_WINDOW_MINUTES = env("HOST_REPLY_WINDOW_MINUTES")
+
+# With no Twilio credentials and DEBUG off, SMS are only recorded if the operator says so.
+SMS_RECORD_ONLY = env("SMS_RECORD_ONLY")
+# Finished task rows and delivered SMS bodies are pruned after this many days.
+PRUNE_AFTER_DAYS = env("PRUNE_AFTER_DAYS")
+
+if PUBLIC_BASE_URL:
+    # Forms posted through an HTTPS tunnel or a proxy come from the public origin.
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL.rstrip("/")]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "airtng.logs.AddContext"}},
+    "formatters": {
+        "line": {
+            "()": "airtng.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(doing)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "airtng.logs.Stdout",
+            "level": env("LOG_LEVEL"),
+            "filters": ["context"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL")},
+    # Django's own handlers print to stderr only with DEBUG on; everything goes to stdout instead.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # twilio logs every request's fields (phone numbers, bodies) at INFO.
+        "twilio": {"level": "WARNING"},
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

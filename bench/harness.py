@@ -139,6 +139,8 @@ def airtng_env(*, base_url, database_url, media_root, **extra):
         "PUBLIC_BASE_URL": base_url,
         "MEDIA_ROOT": str(media_root),
         "PYTHONUNBUFFERED": "1",
+        # Airtng logs on stdout, where the children print their JSON: only what went wrong.
+        "LOG_LEVEL": "WARNING",
         **extra,
     }
 

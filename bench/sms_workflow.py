@@ -173,9 +173,12 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
         database_url=databases.create(label),
         media_root=workdir / label / "media",
         TWILIO_API_BASE_URL=twilio_url,
+        STATIC_ROOT=str(workdir / label / "static"),
     )
     note(f"round {number}, Twilio delay {delay * 1000:.0f} ms: a fresh {databases.name} database")
     run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)
+    # Pages name static files by their hash, as in production: collected first.
+    run_django(["manage.py", "collectstatic", "--no-input", "-v", "0"], env=env)
     data = json.loads(
         run_django([__file__, "--child", "seed", "--guests", str(args.concurrency)], env=env)
     )

@@ -129,6 +129,33 @@ def twilio_auth_token(settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_collected_static_files(tmp_path_factory):
+    """An empty STATIC_ROOT, for the live server too (WhiteNoise warns if it does not exist)."""
+    path = str(tmp_path_factory.mktemp("staticfiles"))
+    settings.STATIC_ROOT = path
+    return path
+
+
+@pytest.fixture(autouse=True)
+def static_files_as_found(settings, no_collected_static_files):
+    """Pages name static files as they are in the source tree: tests run no collectstatic.
+
+    The hashed, compressed names production serves are tested in tests/test_static_files.py.
+    """
+    settings.STATIC_ROOT = no_collected_static_files  # WhiteNoise warns if it does not exist
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def sms_record_only(settings):
+    """Without the `twilio` fixture, SMS are only recorded, as the operator may choose."""
+    settings.SMS_RECORD_ONLY = True
+
+
 @pytest.fixture(scope="session")
 def twilio_server():
     fake = FakeTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)
@@ -146,7 +173,9 @@ def twilio(twilio_server, settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
     settings.TWILIO_API_BASE_URL = server.url
     settings.TWILIO_TIMEOUT_SECONDS = 1.0
-    return fake
+    yield fake
+    # Every request Airtng made fits Twilio's OpenAPI description.
+    assert fake.violations == []
 
 
 @pytest.fixture

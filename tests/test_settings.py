@@ -2,6 +2,8 @@
 
 import json
 import os
+import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,13 +53,18 @@ PRODUCT_VARIABLES = {
     "EMAIL_URL",
     "MAX_REQUEST_BYTES",
     "TRUSTED_PROXY_COUNT",
+    "SMS_RECORD_ONLY",
+    "PRUNE_AFTER_DAYS",
+    "LOG_LEVEL",
+    "SECURE_SSL_REDIRECT",
+    "STATIC_ROOT",
 }
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
     code = "from django.conf import settings as s; print(s.DEBUG)"
 
-    result = run_django(code, tmp_path, SECRET_KEY="x" * 64)
+    result = run_django(code, tmp_path, SECRET_KEY=secrets.token_urlsafe(50))
 
     assert result.stdout.strip() == "False"
 
@@ -90,7 +97,8 @@ def test_a_visitor_is_refused_the_simulator_when_debug_is_not_set(tmp_path):
         "print(r.status_code, b'Traceback' in r.content)"
     )
 
-    result = run_django(code, tmp_path, SECRET_KEY="x" * 64)
+    # The refusal is logged on stdout at WARNING; only what the code printed is read.
+    result = run_django(code, tmp_path, SECRET_KEY=secrets.token_urlsafe(50), LOG_LEVEL="ERROR")
 
     assert result.stdout.strip() == "403 False", result.stderr
 
@@ -131,17 +139,23 @@ def test_database_url_chooses_postgresql(tmp_path):
 
 
 def test_a_dotenv_file_in_the_project_root_is_read(tmp_path):
-    dotenv = PROJECT / ".env"
-    if dotenv.exists():
-        pytest.skip("a real .env is in the project root")
-    dotenv.write_text("TWILIO_PHONE_NUMBER=+15005550001\n")
-    try:
-        code = "from django.conf import settings as s; print(s.TWILIO_PHONE_NUMBER)"
-        result = run_django(code, tmp_path, DEBUG="true")
-    finally:
-        dotenv.unlink()
+    # The settings module, copied into a project root of its own: the checkout is not written to.
+    root = tmp_path / "project"
+    (root / "airtng").mkdir(parents=True)
+    (root / "airtng" / "__init__.py").write_text("")
+    shutil.copy(PROJECT / "airtng" / "settings.py", root / "airtng" / "settings.py")
+    (root / ".env").write_text("TWILIO_PHONE_NUMBER=+15005550001\n")
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCT_VARIABLES}
 
-    assert result.stdout.strip() == "+15005550001"
+    result = subprocess.run(
+        [sys.executable, "-c", "import airtng.settings as s; print(s.TWILIO_PHONE_NUMBER)"],
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(root), "DEBUG": "true"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.strip() == "+15005550001", result.stderr
 
 
 def test_production_refuses_to_start_with_the_dev_key(tmp_path):
@@ -151,14 +165,32 @@ def test_production_refuses_to_start_with_the_dev_key(tmp_path):
     assert "production refuses to start with the dev key" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["", "short", "x" * 64, secrets.token_urlsafe(30)[:40]],
+    ids=["empty", "short", "one-letter", "40"],
+)
+def test_production_refuses_to_start_with_an_empty_or_short_key(tmp_path, key):
+    result = run_django(
+        "", tmp_path, DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="airtng.example.com"
+    )
+
+    assert result.returncode != 0
+    assert "production refuses to start with an empty or short key" in result.stderr
+
+
 def test_production_starts_with_a_real_key(tmp_path):
     code = "from django.conf import settings as s; print(s.DEBUG, s.ALLOWED_HOSTS)"
 
     result = run_django(
-        code, tmp_path, DEBUG="false", SECRET_KEY="x" * 64, ALLOWED_HOSTS="airtng.example.com"
+        code,
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="airtng.example.com",
     )
 
-    assert result.stdout.strip() == "False ['airtng.example.com']"
+    assert result.stdout.strip() == "False ['airtng.example.com']", result.stderr
 
 
 @pytest.mark.parametrize(
@@ -172,3 +204,51 @@ def test_sms_countries(tmp_path, environ, countries):
     result = run_django(code, tmp_path, DEBUG="true", **environ)
 
     assert result.stdout.strip() == ",".join(countries)
+
+
+def test_forms_posted_through_the_public_origin_pass_csrf(tmp_path):
+    code = "from django.conf import settings as s; print(s.CSRF_TRUSTED_ORIGINS)"
+
+    result = run_django(
+        code, tmp_path, DEBUG="true", PUBLIC_BASE_URL="https://abc123.ngrok-free.app/"
+    )
+
+    assert result.stdout.strip() == "['https://abc123.ngrok-free.app']", result.stderr
+
+
+BOOM_URLS = """
+from django.urls import path
+
+def boom(request):
+    raise ZeroDivisionError("the view divided by zero")
+
+urlpatterns = [path("boom", boom)]
+"""
+
+
+def test_a_500_is_logged_on_stdout_with_its_traceback_on_one_line(tmp_path):
+    (tmp_path / "boom_urls.py").write_text(BOOM_URLS)
+    code = (
+        "import sys; sys.path.insert(0, '.');"
+        "from django.test import Client, override_settings;"
+        "override_settings(ROOT_URLCONF='boom_urls').enable();"
+        "print('status', Client(raise_request_exception=False).get('/boom').status_code)"
+    )
+
+    result = run_django(
+        code,
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+        STATIC_ROOT=str(tmp_path),
+    )
+
+    lines = result.stdout.splitlines()
+    assert "status 500" in lines, result.stderr
+    [logged] = [line for line in lines if "Internal Server Error" in line]
+    assert " ERROR django.request [GET /boom] Internal Server Error: /boom" in logged
+    assert "ZeroDivisionError: the view divided by zero" in logged
+    assert result.stderr == ""

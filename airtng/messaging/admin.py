@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Message, OptOut
+from .models import Message, OptOut, WorkerHeartbeat
 
 
 @admin.register(Message)
@@ -44,7 +44,7 @@ class MessageAdmin(admin.ModelAdmin):
         url = reverse("admin:reservations_reservation_change", args=[message.reservation_id])
         return format_html('<a href="{}">#{}</a>', url, message.reservation_id)
 
-    @admin.action(description=_("Retry selected failed messages"))
+    @admin.action(description=_("Send the selected failed or unknown messages again"))
     def retry_selected(self, request, queryset):
         retried = sum(services.retry_failed(message) for message in queryset)
         self.message_user(
@@ -93,3 +93,12 @@ class OptOutAdmin(admin.ModelAdmin):
             return "–"
         url = reverse("admin:accounts_user_change", args=[opt_out.owner_pk])
         return format_html('<a href="{}">{}</a>', url, opt_out.owner_email)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("worker_id", "seen_at")
+    readonly_fields = ("worker_id", "seen_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -6,3 +6,6 @@ class MessagingConfig(AppConfig):
     name = "airtng.messaging"
     label = "messaging"
     verbose_name = _("SMS")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check)

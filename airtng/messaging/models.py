@@ -12,6 +12,8 @@ class Status(models.TextChoices):
     # Ours, before Twilio has the message.
     PENDING = "pending", _("Waiting to send")
     SENDING = "sending", _("Sending")
+    # The request went out and no readable answer came back: Twilio may have the message.
+    UNKNOWN = "unknown", _("May have been sent")
     # Twilio's, in the order a message moves through them.
     QUEUED = "queued", _("Queued at Twilio")
     SENT = "sent", _("Sent")
@@ -27,6 +29,7 @@ class Status(models.TextChoices):
 STATUS_RANK = {
     Status.PENDING: 0,
     Status.SENDING: 1,
+    Status.UNKNOWN: 1,
     Status.QUEUED: 2,
     Status.SENT: 3,
     Status.DELIVERED: 4,
@@ -50,6 +53,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # Twilio SIDs of copies sent by a worker that died before recording the first one's SID.
+    duplicate_sids = models.JSONField(_("duplicate SIDs"), default=list, blank=True)
     reply = models.TextField(_("our reply"), blank=True)
     # When Twilio took an outbound message (its SID recorded): the recipient could have read
     # it from then on.
@@ -127,3 +133,17 @@ class OptOut(models.Model):
 
     def __str__(self):
         return self.phone_number
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker's sign of life, written by each `db_worker` while it runs (see /healthz)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return self.worker_id

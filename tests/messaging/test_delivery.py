@@ -77,11 +77,14 @@ def test_each_queued_sms_is_sent_once(twilio, run_worker):
 
 def test_twilio_is_told_where_to_send_status_callbacks(twilio, run_worker, settings):
     settings.PUBLIC_BASE_URL = "https://airtng.example.com/"
-    queue_sms(to="+12015550123", body="Hi")
+    message = queue_sms(to="+12015550123", body="Hi")
 
     run_worker()
 
-    assert twilio.sent[0]["StatusCallback"] == "https://airtng.example.com/sms/status"
+    # The message's id names it even if its SID is never recorded.
+    assert twilio.sent[0]["StatusCallback"] == (
+        f"https://airtng.example.com/sms/status?message={message.pk}"
+    )
 
 
 def test_without_a_public_url_no_status_callback_is_asked_for(twilio, run_worker, settings):

@@ -92,7 +92,7 @@ def test_a_callback_for_an_unknown_sid_changes_nothing(sent, status_callback):
 
     response = status_callback("SM" + "f" * 32, "delivered")
 
-    assert 200 <= response.status_code < 300
+    assert response.status_code == 204  # taken, so that Twilio does not retry it
     sent.refresh_from_db()
     assert model_to_dict(sent) == before
 
@@ -103,7 +103,7 @@ def test_a_status_airtng_does_not_know_changes_nothing(sent, status_callback, st
 
     response = status_callback(sent.sid, status)
 
-    assert 200 <= response.status_code < 300
+    assert response.status_code == 204  # taken, so that Twilio does not retry it
     sent.refresh_from_db()
     assert model_to_dict(sent) == before
 
@@ -113,7 +113,7 @@ def test_a_callback_without_a_sid_or_status_changes_nothing(sent, status_callbac
 
     response = status_callback(None, None)
 
-    assert 200 <= response.status_code < 300
+    assert response.status_code == 204  # taken, so that Twilio does not retry it
     sent.refresh_from_db()
     assert model_to_dict(sent) == before
 
@@ -165,4 +165,4 @@ def test_a_correctly_signed_minimal_callback_is_applied(sent, client, settings):
 
 
 def test_the_callback_url_takes_only_post(sent, client):
-    assert client.get(STATUS_URL).status_code in (403, 405)
+    assert client.get(STATUS_URL).status_code == 405

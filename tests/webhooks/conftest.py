@@ -3,36 +3,24 @@
 from urllib.parse import urlencode
 
 import pytest
-from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
-# ../shared/PRODUCT.md, "Webhooks": every URL Twilio calls, with the methods it may use.
-CONTRACT_TWILIO_ROUTES = {
+# ../shared/PRODUCT.md, "Webhooks": every URL Twilio calls that Airtng serves, with the methods it
+# may use. Fixed here, not read from the URLconf: a webhook routed but missing from this list fails
+# test_no_other_route_is_a_webhook_or_exempt_from_csrf. (/voice/status joins once it is built.)
+TWILIO_METHODS = {
     "/reservations/incoming": ("POST",),
     "/sms/status": ("POST",),
     "/voice": ("GET", "POST"),
+    "/voice/decision": ("GET", "POST"),
     "/ivr/welcome": ("GET", "POST"),
     "/ivr/menu": ("GET", "POST"),
     "/ivr/planets": ("GET", "POST"),
 }
-# Twilio calls these too (a <Gather> action), though PRODUCT.md does not list them yet.
-UNLISTED_TWILIO_ROUTES = {
-    "/voice/decision": ("GET", "POST"),
-}
-
-
-def routed(path):
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
-
-
-# The Twilio URLs built so far; the ones still to come join every test once routed.
-TWILIO_METHODS = {**CONTRACT_TWILIO_ROUTES, **UNLISTED_TWILIO_ROUTES}
-TWILIO_ROUTES = [path for path in TWILIO_METHODS if routed(path)]
+TWILIO_ROUTES = list(TWILIO_METHODS)
+# What a genuine request gets: TwiML, except for the status callback, which has nothing to say.
+GENUINE_ANSWER = {route: 204 if route == "/sms/status" else 200 for route in TWILIO_ROUTES}
 
 
 def signature(url, params, token):

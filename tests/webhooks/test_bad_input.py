@@ -6,7 +6,7 @@ from airtng.messaging.models import Direction, Message
 from reservations.models import Reservation
 from tests.conftest import stay_dates, twiml_root
 
-from .conftest import TWILIO_ROUTES
+from .conftest import GENUINE_ANSWER, TWILIO_ROUTES
 
 INCOMING = "/reservations/incoming"
 STATUS = "/sms/status"
@@ -135,7 +135,7 @@ def test_a_junk_status_callback_is_acknowledged(sent, twilio_post, junk):
 
     response = twilio_post(STATUS, params)
 
-    assert 200 <= response.status_code < 300
+    assert response.status_code == 204  # acknowledged, so that Twilio does not retry it
 
 
 @pytest.mark.parametrize("route", TWILIO_ROUTES)
@@ -157,6 +157,6 @@ def test_nul_bytes_in_every_field_never_break_a_webhook(twilio, host, twilio_pos
 
     response = twilio_post(route, nul_everywhere)
 
-    assert response.status_code < 500
+    assert response.status_code == GENUINE_ANSWER[route]
     if response.status_code == 200:
         twiml_root(response)
