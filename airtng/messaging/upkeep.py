@@ -9,6 +9,8 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from airtng.limits import services as limits
+
 from .models import Direction, Message, Status, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ def worker_seen(*, now=None) -> bool:
 
 def prune_old_rows(*, now=None) -> dict:
     """Delete finished (or abandoned) task rows, and empty delivered SMS bodies, older than
-    PRUNE_AFTER_DAYS."""
+    PRUNE_AFTER_DAYS; forget rate-limit counters whose windows have ended."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PRUNE_AFTER_DAYS)
     finished = Q(
@@ -51,6 +53,12 @@ def prune_old_rows(*, now=None) -> dict:
         .update(body="")
     )
     heartbeats, _ = WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
-    pruned = {"tasks": tasks, "bodies": bodies, "heartbeats": heartbeats}
+    rate_limits = limits.prune(now=now)
+    pruned = {
+        "tasks": tasks,
+        "bodies": bodies,
+        "heartbeats": heartbeats,
+        "rate_limits": rate_limits,
+    }
     logger.info("Pruned rows older than %s days: %s", settings.PRUNE_AFTER_DAYS, pruned)
     return pruned

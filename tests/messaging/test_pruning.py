@@ -8,6 +8,8 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from airtng.limits.models import RateLimit
+from airtng.limits.services import limit_key, take
 from airtng.messaging.models import Message, WorkerHeartbeat
 from airtng.messaging.services import queue_sms
 from airtng.messaging.tasks import prune_old_rows
@@ -89,3 +91,14 @@ def test_the_number_of_days_is_the_operators(delivered, run_worker, settings):
     assert DBTaskResult.objects.filter(
         task_path="airtng.messaging.tasks.prune_old_rows", status=TaskResultStatus.SUCCESSFUL
     ).exists()
+
+
+def test_rate_limit_counters_whose_windows_ended_are_forgotten(run_worker):
+    take(limit_key("test", "old"), limit=5, per=timedelta(hours=1))
+    take(limit_key("test", "current"), limit=5, per=timedelta(hours=1))
+    RateLimit.objects.filter(key=limit_key("test", "old")).update(window_started_at=age(2))
+
+    prune_old_rows.enqueue()
+    run_worker()
+
+    assert list(RateLimit.objects.values_list("key", flat=True)) == [limit_key("test", "current")]
