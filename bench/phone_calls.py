@@ -337,9 +337,12 @@ def main():
             base_url=f"http://127.0.0.1:{port}",
             database_url=databases.create("phone_calls"),
             media_root=workdir / "media",
+            STATIC_ROOT=str(workdir / "static"),
         )
         note(f"a fresh {databases.name} database, with the ET Phone Home tree")
         run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)
+        # Pages name static files by their hash, as in production: collected first.
+        run_django(["manage.py", "collectstatic", "--no-input", "-v", "0"], env=env)
         run_django([__file__, "--child", "seed"], env=env)
 
         ceiling_env = {
