@@ -48,6 +48,13 @@ class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
         fields = ("first_name", "last_name", "email", "phone_number")
         field_classes = {"phone_number": PhoneNumberField}
 
+    # An address with an account must not be told apart: services.sign_up settles it.
+    def validate_unique(self):
+        pass
+
+    def validate_constraints(self):
+        pass
+
 
 class ThrottledLoginMixin:
     """Password guessing is slowed per account and per client address (accounts.services)."""
@@ -73,6 +80,21 @@ class EmailAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+    def get_invalid_login_error(self):
+        # Only the right password learns that the sign-up awaits its link.
+        if services.awaits_signup_link(
+            email=self.cleaned_data.get("username") or "",
+            password=self.cleaned_data.get("password") or "",
+        ):
+            return forms.ValidationError(
+                _(
+                    "Your sign-up is not finished: follow the link we emailed you. No email? "
+                    "Sign up again to get a new link."
+                ),
+                code="inactive",
+            )
+        return super().get_invalid_login_error()
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

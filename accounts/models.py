@@ -57,6 +57,9 @@ class User(AbstractUser):
     # Unique once verified only (Meta): an unverified claim must not block the number's owner.
     phone_number = PhoneNumberField(_("mobile phone number"), db_index=True)
     phone_verified = models.BooleanField(_("phone number verified"), default=False)
+    # False from a web sign-up until its emailed link is followed; such an account is also
+    # inactive. Accounts made any other way (admin, seed_demo, createsuperuser) start confirmed.
+    email_confirmed = models.BooleanField(_("email address confirmed"), default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "phone_number"]

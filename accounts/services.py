@@ -1,15 +1,20 @@
-"""What the accounts app does: a user's phone number, and proof that it is theirs."""
+"""What the accounts app does: signing up, a user's phone number, and proof that it is theirs."""
 
 import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.phonenumber import PhoneNumber
@@ -42,9 +47,11 @@ MAX_SENDS_PER_ADDRESS_PER_HOUR = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILED_LOGINS_PER_ACCOUNT = 5
 MAX_FAILED_LOGINS_PER_ADDRESS = 20
-# Sign-up still says when an email is taken: bounding the tries per address bounds how fast
-# anyone can learn which emails have accounts.
+# Each sign-up sends an email, whoever owns the address: bounded per client address so that
+# nobody can use Airtng to flood a mailbox.
 MAX_SIGNUPS_PER_ADDRESS_PER_HOUR = 10
+SIGNUP_LINK_TTL = timedelta(days=3)
+SIGNUP_LINK_SALT = "accounts.signup-confirmation"
 
 
 class VerificationError(Exception):
@@ -300,6 +307,153 @@ def give_back_login_attempt(*, email: str, client_address: str) -> None:
     """A try with the right password does not count against the account or the address."""
     for key, _limit in _login_limits(email=email, client_address=client_address):
         limits.give_back(key)
+
+
+class SignupLinkInvalid(Exception):
+    """A sign-up link that does not confirm anything; `message` is fit to show the user."""
+
+    message = gettext_lazy(
+        "This link does not work: it was already used, or it was changed. Log in, or sign up "
+        "again to get a new link."
+    )
+
+    def __str__(self):
+        return str(self.message)
+
+
+class SignupLinkExpired(SignupLinkInvalid):
+    message = gettext_lazy("This link has expired. Sign up again to get a new one.")
+
+
+@transaction.atomic
+def sign_up(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    phone_number: PhoneNumber,
+    origin: str,
+    next_url: str | None = None,
+) -> None:
+    """Start a sign-up; it answers the same whether or not `email` has an account.
+
+    A new address gets an inactive account and a link that confirms it; an address awaiting
+    its link takes the latest details and a new link (earlier ones stop working); an address
+    with an account gets no account, only an email saying someone tried, with log-in links.
+    Every case hashes one password and sends one email, so that none is told apart by time.
+    """
+    email = email.strip().lower()
+    password_hash = make_password(password)
+    account = User.objects.select_for_update().filter(email__iexact=email).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = User.objects.create(
+                    email=email,
+                    password=password_hash,
+                    first_name=first_name,
+                    last_name=last_name,
+                    phone_number=phone_number,
+                    is_active=False,
+                    email_confirmed=False,
+                )
+        except IntegrityError:
+            # A sign-up with the same address committed first: the unique index says so.
+            account = User.objects.select_for_update().get(email__iexact=email)
+            _email_signup_attempt(account=account, origin=origin)
+            return
+    elif account.email_confirmed:
+        _email_signup_attempt(account=account, origin=origin)
+        return
+    else:
+        account.password = password_hash
+        account.first_name, account.last_name = first_name, last_name
+        account.phone_number = phone_number
+        account.save(update_fields=["password", "first_name", "last_name", "phone_number"])
+    _email_signup_link(account=account, origin=origin, next_url=next_url)
+
+
+def signup_link(*, user: User, origin: str, next_url: str | None = None, now=None) -> str:
+    """The link that confirms `user`'s sign-up, sent at `now`; it works once, until it expires."""
+    sent = int((now or timezone.now()).timestamp())
+    token = signing.dumps(
+        {"user": user.pk, "sent": sent, "state": _signup_state(user)}, salt=SIGNUP_LINK_SALT
+    )
+    url = origin.rstrip("/") + reverse("confirm_signup", kwargs={"token": token})
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _signup_state(user: User) -> str:
+    # Bound to what confirming changes, and to the password: a link is spent once it is used,
+    # and a later sign-up with the same address voids the links sent before it.
+    value = f"{user.pk}:{user.email}:{user.password}:{user.is_active}:{user.email_confirmed}"
+    return salted_hmac(SIGNUP_LINK_SALT, value, algorithm="sha256").hexdigest()[:32]
+
+
+def account_for_signup_link(*, token: str, now=None) -> User:
+    """The account awaiting the link `token`; raises SignupLinkInvalid or SignupLinkExpired."""
+    try:
+        claim = signing.loads(token, salt=SIGNUP_LINK_SALT)
+        user = User.objects.get(pk=claim["user"], email_confirmed=False)
+        sent = datetime.fromtimestamp(claim["sent"], tz=UTC)
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
+        raise SignupLinkInvalid from None
+    if not constant_time_compare(str(claim.get("state")), _signup_state(user)):
+        raise SignupLinkInvalid
+    if (now or timezone.now()) >= sent + SIGNUP_LINK_TTL:
+        raise SignupLinkExpired
+    return user
+
+
+@transaction.atomic
+def confirm_signup(*, token: str, now=None) -> User:
+    """Follow a sign-up link: the account is confirmed and active. Raises as
+    account_for_signup_link; a link works once, even when followed twice at the same time.
+    """
+    user = account_for_signup_link(token=token, now=now)
+    # Read again under the row's lock: of two clicks at once, the second sees it spent.
+    User.objects.select_for_update().filter(pk=user.pk).get()
+    user = account_for_signup_link(token=token, now=now)
+    user.is_active = user.email_confirmed = True
+    user.save(update_fields=["is_active", "email_confirmed"])
+    return user
+
+
+def awaits_signup_link(*, email: str, password: str) -> bool:
+    """True if `email` and `password` are those of a sign-up not confirmed yet."""
+    account = User.objects.filter(email__iexact=email.strip(), email_confirmed=False).first()
+    if account is None:
+        make_password(password)  # as long as a check, so time does not say which it was
+        return False
+    return account.check_password(password)
+
+
+def _email_signup_link(*, account: User, origin: str, next_url: str | None) -> None:
+    link = signup_link(user=account, origin=origin, next_url=next_url)
+    days = SIGNUP_LINK_TTL.days
+    context = {"user": account, "link": link, "days": days}
+    send_mail(
+        _("Confirm your email address to finish signing up to Airtng"),
+        render_to_string("accounts/email/signup_link.txt", context),
+        None,
+        [account.email],
+    )
+
+
+def _email_signup_attempt(*, account: User, origin: str) -> None:
+    origin = origin.rstrip("/")
+    context = {
+        "user": account,
+        "login_link": origin + reverse("login"),
+        "reset_link": origin + reverse("password_reset"),
+    }
+    send_mail(
+        _("Someone tried to sign up to Airtng with your email address"),
+        render_to_string("accounts/email/signup_attempt.txt", context),
+        None,
+        [account.email],
+    )
 
 
 def take_signup_attempt(*, client_address: str) -> timedelta | None:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from airtng.limits.services import client_address
+from airtng.twilio import request_origin
 
 from . import services
 from .forms import PhonePinForm, ProfileForm, SignupForm, VerifyPhoneForm, save_unless_taken
@@ -31,13 +32,40 @@ def signup(request):
         )
         return render(request, "accounts/signup.html", {"form": SignupForm()}, status=429)
     if request.method == "POST" and form.is_valid():
-        user = save_unless_taken(form)
-        if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Airtng, %(name)s!") % {"name": user.first_name})
-            text_code(request)
-            return redirect(verify_phone_url(next=next_url(request)))
+        services.sign_up(
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            phone_number=form.cleaned_data["phone_number"],
+            origin=request_origin(request),
+            next_url=next_url(request),
+        )
+        return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+def confirm_signup(request, token):
+    """The emailed link shows a button: mail scanners that open links must not spend it."""
+    try:
+        if request.method == "POST":
+            user = services.confirm_signup(token=token)
+        else:
+            account = services.account_for_signup_link(token=token)
+    except services.SignupLinkInvalid as refused:
+        return render(
+            request, "accounts/confirm_signup.html", {"refused": refused.message}, status=400
+        )
+    if request.method != "POST":
+        return render(request, "accounts/confirm_signup.html", {"account": account})
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to Airtng, %(name)s!") % {"name": user.first_name})
+    text_code(request)
+    return redirect(verify_phone_url(next=next_url(request)))
 
 
 def next_url(request):

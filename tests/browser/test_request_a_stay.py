@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from airtng.messaging.models import Message
 from reservations.models import Reservation
+from tests.accounts.test_signup import signup_link
 from tests.conftest import PASSWORD, days_from_now
 
 pytestmark = pytest.mark.browser
@@ -29,6 +30,9 @@ def test_new_guest_signs_up_and_requests_a_stay(page, live_server, host, listing
     page.locator("select[name=phone_number_0]").select_option("US")
     page.locator("[name=phone_number_1]").fill(phonenumbers.national_significant_number(number))
     page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(signup_link("gus@example.com"))
+    page.get_by_role("button", name="Finish signing up").click()
 
     expect(page).to_have_url(live_server.url + reverse("verify_phone"))
     expect(page.get_by_role("status").first).to_have_text("Welcome to Airtng, Gus!")

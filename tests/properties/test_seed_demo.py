@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from accounts.models import User
-from properties.management.commands.seed_demo import ADMIN_EMAIL, ADMIN_PASSWORD
+from properties.management.commands.seed_demo import ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD
 from properties.models import Property
 
 
@@ -44,6 +44,19 @@ def test_it_creates_hosts_guests_properties_and_an_admin(db, settings, tmp_path)
     for listing in Property.objects.all():
         with Image.open(listing.photo.path) as photo:
             assert photo.format == "JPEG"
+
+
+def test_its_accounts_are_confirmed_and_log_in(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed()
+
+    assert not User.objects.filter(is_active=False).exists()
+    assert not User.objects.filter(email_confirmed=False).exists()
+    guest = User.objects.filter(properties=None, is_staff=False).first()
+    response = client.post("/accounts/login/", {"username": guest.email, "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(guest.pk)
 
 
 def test_running_it_again_changes_nothing(db, settings, tmp_path):
