@@ -88,7 +88,12 @@ class User(AbstractUser):
 
     @property
     def can_be_texted(self):
-        """Only a verified number that has not opted out gets SMS about reservations."""
+        """Only a verified number that has not opted out gets SMS about reservations.
+
+        A user read with an `opted_out` annotation (the host's lock does) costs no query.
+        """
+        if "opted_out" in self.__dict__:
+            return self.phone_verified and not self.opted_out
         return self.phone_verified and not is_opted_out(self.phone_number)
 
     def save(self, *args, **kwargs):

@@ -65,6 +65,8 @@ PASSWORD = "bench-password-for-guests-42"
 HOSTS = 4
 PROPERTIES_PER_HOST = 2
 PHASE_TIME_LIMIT = 30.0
+# reservations.services.request_limits: a guest asks one host at most this often a day.
+MAX_REQUESTS_TO_A_HOST = 3
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -112,12 +114,30 @@ def log_in(base_url, email, property_pk):
     return browser
 
 
-def booking_jobs(base_url, properties, count):
-    """Distinct one-night stays, so no two requests for a property share a night."""
-    first_night = date.today() + timedelta(days=2)
+def guests_needed(count, concurrency):
+    """Enough guests that none asks one host more often than a day allows, one per thread."""
+    per_guest = HOSTS * MAX_REQUESTS_TO_A_HOST
+    return max(concurrency, -(-count // per_guest))
 
-    def book(property_pk, check_in):
-        def job(browser):
+
+def booking_jobs(base_url, properties, browsers, count):
+    """Distinct one-night stays, so no two requests for a property share a night.
+
+    Request i is guest i's (round-robin), to host (round + guest), so that each guest asks
+    each host at most MAX_REQUESTS_TO_A_HOST times. A job uses its guest's browser, not the
+    thread's; a lock per guest keeps two threads from sharing one at a time.
+    """
+    first_night = date.today() + timedelta(days=2)
+    guests = len(browsers)
+    locks = [threading.Lock() for _ in browsers]
+    nights = {}
+
+    def book(guest, property_pk, check_in):
+        def job(_thread_session):
+            with locks[guest]:
+                return post(browsers[guest])
+
+        def post(browser):
             answer = browser.post(
                 f"{base_url}/reservations/request/{property_pk}/",
                 {
@@ -134,10 +154,19 @@ def booking_jobs(base_url, properties, count):
 
         return job
 
-    return [
-        book(properties[i % len(properties)], first_night + timedelta(days=i // len(properties)))
-        for i in range(count)
-    ]
+    jobs = []
+    for i in range(count):
+        guest, lap = i % guests, i // guests
+        host = (lap + guest) % HOSTS
+        property_pk = properties[host * PROPERTIES_PER_HOST + (lap // HOSTS) % PROPERTIES_PER_HOST]
+        night = nights[property_pk] = nights.get(property_pk, -1) + 1
+        jobs.append(book(guest, property_pk, first_night + timedelta(days=night)))
+    return jobs
+
+
+def accepts(i, hosts):
+    """Whether reply i says "accept": each host alternates, a round of accepts then of "maybe"."""
+    return (i // hosts) % 2 == 0
 
 
 def reply_jobs(base_url, host_numbers, count, round_label):
@@ -153,11 +182,21 @@ def reply_jobs(base_url, host_numbers, count, round_label):
             "AccountSid": ACCOUNT_SID,
             "From": host_numbers[i % len(host_numbers)],
             "To": AIRTNG_NUMBER,
-            "Body": "accept" if (i // len(host_numbers)) % 2 == 0 else "maybe",
+            "Body": "accept" if accepts(i, len(host_numbers)) else "maybe",
         }
         return signed_post(base_url + "/reservations/incoming", params, answered_with_twiml)
 
     return [reply(i) for i in range(count)]
+
+
+def wait_for_sms(twilio, count, deadline):
+    """Seconds waited until the fake Twilio had taken `count` SMS, or the deadline passed."""
+    began = time.perf_counter()
+    while len(twilio.sent) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # Twilio has answered; the worker records when, a moment later.
+    time.sleep(0.5)
+    return time.perf_counter() - began
 
 
 # --- One round: a fresh database and servers, with Twilio answering after `delay` ------
@@ -179,9 +218,8 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
     run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)
     # Pages name static files by their hash, as in production: collected first.
     run_django(["manage.py", "collectstatic", "--no-input", "-v", "0"], env=env)
-    data = json.loads(
-        run_django([__file__, "--child", "seed", "--guests", str(args.concurrency)], env=env)
-    )
+    guests = guests_needed(args.requests, args.concurrency)
+    data = json.loads(run_django([__file__, "--child", "seed", "--guests", str(guests)], env=env))
 
     log = open(workdir / label / "servers.log", "w")  # noqa: SIM115 - closed below
     server = worker = None
@@ -190,7 +228,7 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
         server = start_gunicorn("airtng.wsgi", port=port, env=env, log=log)
         worker = start([sys.executable, "manage.py", "db_worker"], env=env, log=log)
         wait_until_ready(base_url + "/accounts/login/", server)
-        note(f"gunicorn answers on {base_url}; logging in {args.concurrency} guests")
+        note(f"gunicorn answers on {base_url}; logging in {guests} guests")
 
         twilio.delay = delay
         browsers = [None] * len(data["guests"])
@@ -204,7 +242,11 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
                     if attempt == 2:
                         raise
 
-        threads = [threading.Thread(target=sign_in, args=(i,)) for i in range(len(browsers))]
+        signing_in = list(range(len(browsers)))
+        threads = [
+            threading.Thread(target=lambda part: [sign_in(i) for i in part], args=(part,))
+            for part in (signing_in[t :: args.concurrency] for t in range(args.concurrency))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -217,11 +259,17 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
         phase_deadline = min(deadline, time.monotonic() + PHASE_TIME_LIMIT)
         bookings = run_phase(
             RoundPhase("booking POST", round=number, delay=delay),
-            booking_jobs(base_url, data["properties"], args.requests),
-            browsers,
+            booking_jobs(base_url, data["properties"], browsers, args.requests),
+            [None] * args.concurrency,
             deadline=phase_deadline,
         )
-        note("host replies")
+        # A reply decides only a request whose SMS Twilio has taken: the hosts answer once
+        # the worker has handed Twilio what the bookings queued (each booking's "request
+        # sent" to its guest, and one offer per host), or the phase's time is up.
+        note("waiting for the worker to send what the bookings queued")
+        expected = sms_before + len(bookings.latencies) + HOSTS
+        waited = wait_for_sms(twilio, expected, min(deadline, time.monotonic() + PHASE_TIME_LIMIT))
+        note(f"host replies (after {waited:.1f} s)")
         phase_deadline = min(deadline, time.monotonic() + PHASE_TIME_LIMIT)
         replies = run_phase(
             RoundPhase("host-reply webhook", round=number, delay=delay),
@@ -229,7 +277,15 @@ def run_round(*, number, delay, args, databases, twilio, twilio_url, workdir, de
             [requests.Session() for _ in range(args.concurrency)],
             deadline=phase_deadline,
         )
-        sms = {"sent": len(twilio.requests) - sms_before, "seconds": time.perf_counter() - began}
+        sms = {
+            "sent": len(twilio.requests) - sms_before,
+            "seconds": time.perf_counter() - began,
+            "waited": waited,
+            "caught_up": len(twilio.sent) >= expected,
+            "accepts": sum(
+                1 for i in range(args.requests) if accepts(i, len(data["host_numbers"]))
+            ),
+        }
     except BaseException:
         failed = True
         raise
@@ -440,7 +496,15 @@ def table(phases, sms, queries, *, args, database):
         lines.append(
             f"  round {number}, Twilio delay {delay * 1000:>3.0f} ms: {counts['queued']} queued, "
             f"{counts['sent']} handed to Twilio ({counts['sent'] / counts['seconds']:.1f}/s), "
-            f"{counts['unsent']} still unsent at the end, {counts['decided']} requests decided"
+            f"{counts['unsent']} still unsent at the end"
+        )
+    lines += ["", "Host replies: the hosts answer once the worker sent what the bookings queued:"]
+    for number, (delay, counts) in enumerate(sms, start=1):
+        caught_up = "" if counts["caught_up"] else " (not all sent: the wait timed out)"
+        lines.append(
+            f"  round {number}, Twilio delay {delay * 1000:>3.0f} ms: replies began after "
+            f"{counts['waited']:.1f} s{caught_up}; {counts['decided']} of "
+            f'{counts["accepts"]} "accept" decided a request'
         )
     lines.append(
         "  (a reply decides only a request whose SMS Twilio had taken; the others get the help "

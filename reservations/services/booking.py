@@ -25,7 +25,7 @@ from .errors import (
 )
 from .host_sms import lock_host, offer_next_request, text
 from .queries import confirmed_stays_overlapping
-from .request_limits import count_request
+from .request_limits import check_request_limit
 
 
 def check_stay(
@@ -81,8 +81,8 @@ def request_stay(
     this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
-    # really arrived.
-    lock_host(property.host_id)
+    # really arrived. The listing's host is read afresh under it, opt-out included.
+    property.host = lock_host(property.host_id)
     check_stay(
         guest=guest,
         property=property,
@@ -91,8 +91,8 @@ def request_stay(
         guests=guests,
         message=message,
     )
-    count_request(guest=guest, host=property.host)
-    return Reservation.objects.create(
+    check_request_limit(guest=guest, host=property.host)
+    reservation = Reservation(
         guest=guest,
         property=property,
         check_in=check_in,
@@ -100,13 +100,19 @@ def request_stay(
         guests=guests,
         message=message,
     )
+    # The signal's hand-off (request_received) need not take the lock a second time.
+    reservation.host_is_locked = True
+    reservation.save(force_insert=True)
+    return reservation
 
 
 def request_received(reservation: Reservation) -> None:
     """A new pending request: tell the guest when the host must answer by; offer the host."""
     with transaction.atomic(savepoint=False):
         text(reservation.guest, texts.request_sent(reservation), reservation)
-        offer_next_request(reservation.property.host)  # takes the host's lock
+        offer_next_request(
+            reservation.property.host, locked=getattr(reservation, "host_is_locked", False)
+        )
 
 
 def cancel_reservation(*, reservation: Reservation, guest: User) -> Reservation:

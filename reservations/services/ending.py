@@ -8,14 +8,15 @@ from datetime import datetime
 from enum import Enum
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import User
+from airtng.messaging.models import OptOut
 from reservations import texts
 from reservations.models import Reservation
 
 from .errors import OverlapsConfirmedStay
-from .host_sms import offer_next_request, text, withdraw_offer
+from .host_sms import locked_hosts, offer_next_request, text, withdraw_offer
 
 Status = Reservation.Status
 
@@ -26,13 +27,22 @@ class DeclineReason(Enum):
 
 
 def lock_request(reservation: Reservation) -> Reservation:
-    """Lock the request's host, then the request; the same order on every path."""
-    User.objects.select_for_update(of=("self",)).get(properties__reservations=reservation.pk)
-    return (
+    """Lock the request's host, then the request; the same order on every path.
+
+    The request's property carries the locked host, and both people know whether their
+    number opted out, so that texting them costs no further query.
+    """
+    host = locked_hosts().get(properties__reservations=reservation.pk)
+    guest_opted_out = OptOut.objects.filter(phone_number=OuterRef("guest__phone_number"))
+    request = (
         Reservation.objects.select_for_update(of=("self",))
-        .select_related("property__host", "guest")
+        .select_related("property", "guest")
+        .annotate(guest_opted_out=Exists(guest_opted_out))
         .get(pk=reservation.pk)
     )
+    request.property.host = host
+    request.guest.opted_out = request.guest_opted_out
+    return request
 
 
 def end_request(
@@ -57,7 +67,7 @@ def end_request(
                 ).exclude(pk=request.pk),
                 reason=DeclineReason.OVERLAP,
             )
-        offer_next_request(request.property.host, now=now)
+        offer_next_request(request.property.host, now=now, locked=True)
     return request
 
 

@@ -16,7 +16,7 @@ from reservations.models import OutstandingRequest, Reservation
 
 from .decision import decide_reservation
 from .errors import NotPending, ReservationError
-from .host_sms import offer_next_request, outstanding_offer
+from .host_sms import lock_host, offer_next_request, outstanding_offer
 
 ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm"}
 REJECT_WORDS = {"reject", "rejected", "no", "n", "decline"}
@@ -64,36 +64,37 @@ def answer_host_sms(
         sender = User.objects.with_verified_number(from_number)
         if sender:
             # One reply of a host at a time, so that two quick "yes" decide one request.
-            sender = User.objects.select_for_update().get(pk=sender.pk)
+            sender = lock_host(sender.pk)
+        offer = outstanding_offer(sender) if sender else None
         received.user = sender
         # Whatever it says, the reply is about the request the host was texted about.
-        received.reservation_id = answered_request_id(sender)
-        received.reply = reply_to(sender, from_number, keyword(body), received_at) or ""
+        received.reservation_id = offer.reservation_id if offer else None
+        received.reply = reply_to(sender, offer, from_number, keyword(body), received_at) or ""
         received.save(update_fields=["user", "reservation", "reply", "updated_at"])
     return received.reply or None
 
 
-def answered_request_id(sender: User | None) -> int | None:
-    if sender is None:
-        return None
-    offers = OutstandingRequest.objects.filter(host=sender)
-    return offers.values_list("reservation_id", flat=True).first()
-
-
-def reply_to(sender: User | None, from_number: str, word: str, received_at: datetime) -> str | None:
+def reply_to(
+    sender: User | None,
+    offer: OutstandingRequest | None,
+    from_number: str,
+    word: str,
+    received_at: datetime,
+) -> str | None:
+    """The answer to `word` from `sender` (locked), whose `offer` was read under the lock."""
     # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
     if word in STOP_WORDS:
         opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
         return None
     if word in START_WORDS and opt_in(phone_number=from_number):
         if sender:
+            # The lock's reading of the opt-out is stale now: it was just lifted.
             offer_next_request(sender)
         return None
     if word in HELP_WORDS:
         return texts.sms_help()
     if word == "start":
         return None
-    offer = outstanding_offer(sender) if sender else None
     if offer is not None and had_seen(offer, received_at):
         if word in ACCEPT_WORDS or word in REJECT_WORDS:
             return decide(offer.reservation, accepted=word in ACCEPT_WORDS)

@@ -3,9 +3,11 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from airtng.messaging.models import OptOut
 from airtng.messaging.services import queue_sms
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
@@ -17,27 +19,39 @@ def lock_host(host_id: int) -> User:
     """Lock the host's row: "is someone offered?" is asked and answered by one at a time.
 
     Every path that offers, ends or creates a host's request takes this lock first, so a
-    request booked while another is being decided is seen by one of the two.
+    request booked while another is being decided is seen by one of the two. The host comes
+    with whether their number opted out (User.can_be_texted), read in the same query.
     """
-    return User.objects.select_for_update().get(pk=host_id)
+    return locked_hosts().get(pk=host_id)
 
 
-def offer_next_request(host: User, *, now: datetime | None = None) -> Reservation | None:
+def locked_hosts():
+    opted_out = OptOut.objects.filter(phone_number=OuterRef("phone_number"))
+    return User.objects.select_for_update(of=("self",)).annotate(opted_out=Exists(opted_out))
+
+
+def offer_next_request(
+    host: User, *, now: datetime | None = None, locked: bool = False
+) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
 
     A request whose reply window has run out is not offered: it is about to expire. Returns
-    the request offered. Takes the host's lock; call it in the transaction that changed the
+    the request offered. Takes the host's lock, unless `locked` says that `host` is what
+    lock_host returned in this transaction; call it in the transaction that changed the
     requests.
     """
     now = now or timezone.now()
     answerable_since = now - reply_window()
     with transaction.atomic(savepoint=False):
-        host = lock_host(host.pk)
-        if not host.can_be_texted or OutstandingRequest.objects.filter(host=host).exists():
+        if not locked:
+            host = lock_host(host.pk)
+        if not host.can_be_texted:
             return None
+        # Offers change only under the host's lock: "none yet" is asked in the same query.
         oldest = (
             pending_requests_for(host)
             .filter(created_at__gt=answerable_since)
+            .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
             .select_related("guest", "property")
             .first()
         )

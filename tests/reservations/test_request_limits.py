@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.db.models import F
 from django.urls import reverse
 
-from airtng.limits.models import RateLimit
 from airtng.messaging.models import Message
 from reservations.models import Reservation
 from tests.reservations.test_request_stay import stay
@@ -56,7 +55,7 @@ def test_a_day_later_the_guest_may_ask_again(login, guest, listing):
     client = login(guest)
     for _ in range(3):
         request_and_cancel(client, listing)
-    RateLimit.objects.update(window_started_at=F("window_started_at") - timedelta(days=1))
+    Reservation.objects.update(created_at=F("created_at") - timedelta(days=1, seconds=1))
 
     response = request_and_cancel(client, listing)
 

@@ -1,0 +1,95 @@
+"""What a booking and a host's "accept" cost in queries: pinned, so that they cannot creep up.
+
+Outside a test transaction, as in production: a request's own transaction costs no query.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reservations.models import OutstandingRequest
+from tests.conftest import days_from_now
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# On SQLite, BEGIN and COMMIT are among them; on PostgreSQL they are not statements.
+BOOKING_THAT_TEXTS_THE_HOST = 16
+BOOKING_WHILE_THE_HOST_IS_TEXTED = 13
+ACCEPT = 25
+INCOMING = "/reservations/incoming"
+
+
+def book(client, listing, *, check_in):
+    return client.post(
+        reverse("request_stay", args=[listing.pk]),
+        {
+            "check_in": days_from_now(check_in).isoformat(),
+            "check_out": days_from_now(check_in + 1).isoformat(),
+            "guests": 2,
+            "message": "We'd love to stay!",
+        },
+    )
+
+
+class Counted:
+    def __init__(self, queries):
+        self.queries = queries
+
+    def __le__(self, budget):
+        return len(self.queries) <= budget
+
+    def __repr__(self):
+        statements = "\n".join(query["sql"][:200] for query in self.queries.captured_queries)
+        return f"{len(self.queries)} queries:\n{statements}"
+
+
+def counted(call):
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    return response, Counted(queries)
+
+
+def test_a_booking_that_texts_the_host(login, guest, listing, host):
+    client = login(guest)
+
+    response, queries = counted(lambda: book(client, listing, check_in=10))
+
+    assert response.status_code == 302
+    assert OutstandingRequest.objects.filter(host=host).exists()
+    assert queries <= BOOKING_THAT_TEXTS_THE_HOST
+
+
+def test_a_booking_while_the_host_is_texted(login, guest, listing, host):
+    client = login(guest)
+    book(client, listing, check_in=10)
+
+    response, queries = counted(lambda: book(client, listing, check_in=20))
+
+    assert response.status_code == 302
+    assert queries <= BOOKING_WHILE_THE_HOST_IS_TEXTED
+
+
+def test_an_accept(login, guest, listing, host, twilio_post, run_worker):
+    client = login(guest)
+    book(client, listing, check_in=10)
+    book(client, listing, check_in=20)
+    client.logout()
+    run_worker()  # Twilio takes the SMS about the first request
+
+    response, queries = counted(
+        lambda: twilio_post(
+            INCOMING,
+            {
+                "MessageSid": "SM" + "1" * 32,
+                "AccountSid": "AC" + "0" * 32,
+                "From": str(host.phone_number),
+                "To": "+15005550006",
+                "Body": "accept",
+            },
+        )
+    )
+
+    assert response.status_code == 200
+    assert b"successfully confirmed" in response.content
+    assert queries <= ACCEPT
