@@ -93,6 +93,15 @@ class UserAdmin(BaseUserAdmin):
             services.change_phone_number(user=obj, phone_number=obj.phone_number)
         super().save_model(request, obj, form, change)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # A user with reservations cannot be deleted whatever staff may do: list the
+            # reservations that stop it (deactivate the user instead), rather than "no
+            # permission to delete reservations", which no one has.
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
     def get_queryset(self, request):
         opt_outs = OptOut.objects.filter(phone_number=OuterRef("phone_number"))
         return super().get_queryset(request).annotate(opted_out=Exists(opt_outs))

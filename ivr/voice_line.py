@@ -189,7 +189,7 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
         return answered
     if digits not in (ACCEPT_KEY, REJECT_KEY):
         if request.status != Reservation.Status.PENDING:
-            response.say(_("This request was already decided."))
+            response.say(texts.host_replied_to_ended(request))
         else:
             response.say(_("Sorry, that is not one of the choices."))
             offer_choice(response, request, call_sid=call_sid)
@@ -210,7 +210,9 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
                 reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE
             )
         except NotPending:
-            response.say(_("This request was already decided."))
+            # It ended after this call read it: say what ended it, as it is now.
+            ended = Reservation.objects.select_related("guest", "property").get(pk=request.pk)
+            response.say(texts.host_replied_to_ended(ended))
         except ReservationError as refused:
             response.say(str(refused.message))
         else:

@@ -40,7 +40,9 @@ class Reservation(models.Model):
 
     guest = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        # Reservations are history: a guest who has any is deactivated, not deleted (the
+        # host's side is held by `property`).
+        on_delete=models.PROTECT,
         related_name="trips",
         verbose_name=_("guest"),
     )

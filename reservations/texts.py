@@ -177,8 +177,35 @@ def host_guest_cancelled(reservation, *, was_confirmed):
     return text % _people(reservation)
 
 
-def host_replied_to_cancelled(reservation):
-    return _(
-        "%(guest)s has cancelled their request to stay at %(property)s, "
-        "%(check_in)s–%(check_out)s, so there is nothing to answer."
-    ) % _people(reservation)
+def host_replied_to_ended(reservation):
+    """What a host who answers a request that has ended hears, by SMS or on the phone."""
+    Status = reservation.Status
+    withdrawn_at = reservation.property.withdrawn_at
+    if reservation.status == Status.CANCELLED:
+        text = _(
+            "%(guest)s has cancelled their request to stay at %(property)s, "
+            "%(check_in)s–%(check_out)s, so there is nothing to answer."
+        )
+    elif reservation.status == Status.EXPIRED:
+        text = _(
+            "The request from %(guest)s to stay at %(property)s, %(check_in)s–%(check_out)s, "
+            "expired before you answered, so there is nothing to answer."
+        )
+    # Withdrawing a listing declines its pending requests after marking it withdrawn; a
+    # request declined before that was declined for an overlap.
+    elif reservation.status == Status.DECLINED and (
+        withdrawn_at and reservation.decided_at and withdrawn_at <= reservation.decided_at
+    ):
+        text = _(
+            "The request from %(guest)s to stay at %(property)s, %(check_in)s–%(check_out)s, "
+            "was declined: you withdrew the listing, so there is nothing to answer."
+        )
+    elif reservation.status == Status.DECLINED:
+        text = _(
+            "The request from %(guest)s to stay at %(property)s, %(check_in)s–%(check_out)s, "
+            "was declined: those nights were booked by another guest, so there is nothing to "
+            "answer."
+        )
+    else:
+        return _("This request was already decided.")
+    return text % _stay(reservation)

@@ -24,6 +24,12 @@ REJECT_WORDS = {"reject", "rejected", "no", "n", "decline"}
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop", "yes"}
 HELP_WORDS = {"help", "info"}
+# A host replying to a request that ended so is told what ended it, not "Sorry…".
+ENDED_BY_SOMEONE_ELSE = {
+    Reservation.Status.CANCELLED,
+    Reservation.Status.EXPIRED,
+    Reservation.Status.DECLINED,
+}
 MAX_STORED_BODY = 1600
 # A Twilio SID is two letters and 32 hex digits; anything else cannot be one, nor fit the column.
 TWILIO_SID = re.compile(r"[A-Za-z0-9]{2,64}")
@@ -99,9 +105,9 @@ def reply_to(
         if word in ACCEPT_WORDS or word in REJECT_WORDS:
             return decide(offer.reservation, accepted=word in ACCEPT_WORDS)
         return texts.pending_help(offer.reservation)
-    cancelled = last_seen_request(sender, received_at) if sender else None
-    if cancelled is not None and cancelled.status == Reservation.Status.CANCELLED:
-        return texts.host_replied_to_cancelled(cancelled)
+    ended = last_seen_request(sender, received_at) if sender else None
+    if ended is not None and ended.status in ENDED_BY_SOMEONE_ELSE:
+        return texts.host_replied_to_ended(ended)
     if offer is None:
         return texts.nothing_to_answer()
     # Twilio had not taken the SMS about this request when the reply arrived: the reply

@@ -389,7 +389,11 @@ def test_a_call_decides_only_the_request_it_offered(
 
     root = twiml_root(call_webhook(action, call_from(host.phone_number, Digits="1")))
 
-    assert said(root) == ["This request was already decided.", "Goodbye!"]
+    assert said(root) == [
+        f"Gus has cancelled their request to stay at Cabin by the lake, {stay_dates(pending)}, "
+        "so there is nothing to answer.",
+        "Goodbye!",
+    ]
     other.refresh_from_db()
     assert other.status == Status.PENDING
 
