@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -47,6 +48,14 @@ class AccountManager(UserManager):
         return self.filter(phone_number=number, phone_verified=True).first()
 
 
+class DecideBy(models.TextChoices):
+    """How a host is asked about a request (../shared/PRODUCT.md, "Deciding without SMS")."""
+
+    SMS = "sms", _("Text me; I reply accept or reject")
+    LINK = "link", _("Text me a link to decide on the web")
+    CALL = "call", _("Call me, and text me the link too")
+
+
 class User(AbstractUser):
     username = None
     email = models.EmailField(
@@ -60,6 +69,13 @@ class User(AbstractUser):
     # False from a web sign-up until its emailed link is followed; such an account is also
     # inactive. Accounts made any other way (admin, seed_demo, createsuperuser) start confirmed.
     email_confirmed = models.BooleanField(_("email address confirmed"), default=True)
+    # Everything Airtng writes for this person (pages, SMS, calls, email) is in this language.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    decide_by = models.CharField(
+        _("how requests reach me"), max_length=4, choices=DecideBy.choices, default=DecideBy.SMS
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "phone_number"]

@@ -33,6 +33,8 @@ env = environ.Env(
     MAX_REQUEST_BYTES=(int, 6 * 1024 * 1024),
     TRUSTED_PROXY_COUNT=(int, 0),
     SMS_COUNTRIES=(list, ["US", "CA", "GB", "JP"]),
+    SMS_ONE_WAY_COUNTRIES=(list, ["JP"]),
+    TWILIO_PROXY_NUMBERS=(list, []),
     SMS_RECORD_ONLY=(bool, False),
     LOG_LEVEL=(str, "INFO"),
     PRUNE_AFTER_DAYS=(int, 30),
@@ -189,6 +191,12 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 TWILIO_TIMEOUT_SECONDS = env("TWILIO_TIMEOUT_SECONDS")
 # Countries whose numbers Airtng accepts at sign-up and texts (ISO 3166 codes).
 SMS_COUNTRIES = [code.strip().upper() for code in env("SMS_COUNTRIES") if code.strip()]
+# Countries whose numbers cannot reply by SMS: their hosts decide by link or by call.
+SMS_ONE_WAY_COUNTRIES = [
+    code.strip().upper() for code in env("SMS_ONE_WAY_COUNTRIES") if code.strip()
+]
+# Numbers of the account that mask guests' and hosts' numbers from each other (E.164).
+TWILIO_PROXY_NUMBERS = [number.strip() for number in env("TWILIO_PROXY_NUMBERS") if number.strip()]
 
 # A 5 MB photo plus the rest of its form; larger bodies get 413 before anything reads them.
 MAX_REQUEST_BYTES = env("MAX_REQUEST_BYTES")

@@ -1,0 +1,47 @@
+"""Which language Airtng speaks to a person or a phone number (../shared/PRODUCT.md, "Languages").
+
+Whoever causes a text or a call, it is written in its reader's language: a user's own, or for a
+number that belongs to no one, its country's.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.utils import translation
+
+from airtng.messaging.countries import country_of
+
+from .models import User
+
+COUNTRY_LANGUAGES = {"JP": "ja"}
+# The <Say> attributes of each language Airtng speaks; English keeps Twilio's default voice.
+SPEECH = {"ja": {"language": "ja-JP", "voice": "Polly.Mizuki"}}
+
+
+def language_of(user: User | None) -> str:
+    language = getattr(user, "language", "") or ""
+    if language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
+
+
+def language_for_number(number) -> str:
+    """The language of the number's verified owner, else of its country, else the default."""
+    owner = User.objects.with_verified_number(number)
+    if owner is not None:
+        return language_of(owner)
+    return COUNTRY_LANGUAGES.get(country_of(number), settings.LANGUAGE_CODE)
+
+
+@contextmanager
+def speaking_to(user: User | None = None, *, number=None, language: str | None = None):
+    """Write texts inside this block in the reader's language: a user's, a number's, or given."""
+    if language is None:
+        language = language_of(user) if user is not None else language_for_number(number)
+    with translation.override(language):
+        yield language
+
+
+def speech(language: str | None = None) -> dict:
+    """The voice and language attributes for <Say> in `language` (default: the active one)."""
+    return dict(SPEECH.get(language or translation.get_language() or "", {}))
