@@ -2,7 +2,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import SplitPhoneNumberField
 
@@ -10,6 +12,7 @@ from airtng.limits.services import client_address
 from airtng.messaging.countries import country_names, is_textable
 
 from . import services
+from .languages import language_choices, speaking_to
 from .models import User
 
 
@@ -25,6 +28,16 @@ class AccountFieldsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
+        self.fields["language"].choices = language_choices()
+        # A form posted without it (an older page, a script) keeps the language it showed.
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return (
+            self.cleaned_data.get("language")
+            or self.initial.get("language")
+            or settings.LANGUAGE_CODE
+        )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -45,8 +58,13 @@ class AccountFieldsMixin:
 class SignupForm(AccountFieldsMixin, BaseUserCreationForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email", "phone_number")
+        fields = ("first_name", "last_name", "email", "phone_number", "language")
         field_classes = {"phone_number": PhoneNumberField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's language (or the switcher's), until the person picks another.
+        self.initial["language"] = translation.get_language()
 
     # An address with an account must not be told apart: services.sign_up settles it.
     def validate_unique(self):
@@ -101,10 +119,18 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
 
 
+class PasswordResetForm(DjangoPasswordResetForm):
+    """The reset email is in its reader's language, not the requester's browser's."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with speaking_to(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email", "phone_number")
+        fields = ("first_name", "last_name", "email", "phone_number", "language")
         field_classes = {"phone_number": PhoneNumberField}
 
 

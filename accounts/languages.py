@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import get_language_info
 
 from airtng.messaging.countries import country_of
 
@@ -23,6 +24,11 @@ def language_of(user: User | None) -> str:
     if language in dict(settings.LANGUAGES):
         return language
     return settings.LANGUAGE_CODE
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language Airtng speaks, named in itself (English, 日本語): found by its reader."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def language_for_number(number) -> str:

@@ -3,6 +3,7 @@
 import math
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -22,8 +23,9 @@ from phonenumber_field.phonenumber import PhoneNumber
 from airtng.limits import services as limits
 from airtng.messaging.models import Message
 from airtng.messaging.opt_outs import is_opted_out
-from airtng.messaging.services import queue_sms, redact
+from airtng.messaging.services import redact
 
+from .languages import speaking_to
 from .models import (
     CODE_TTL,
     MAX_ATTEMPTS,
@@ -35,6 +37,7 @@ from .models import (
     PhoneVerification,
     User,
 )
+from .texting import text_person
 
 CODE_DIGITS = 6
 SEND_WINDOW = timedelta(hours=1)
@@ -130,6 +133,15 @@ def change_phone_number(*, user: User, phone_number: PhoneNumber) -> bool:
     return True
 
 
+def change_language(*, user: User, language: str) -> bool:
+    """Make `language` the one Airtng speaks to `user`, if it speaks it. True if it changed."""
+    if language not in dict(settings.LANGUAGES) or language == user.language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
+
+
 def phone_verification_for(user: User) -> PhoneVerification | None:
     """The code last texted to the user, read afresh."""
     return PhoneVerification.objects.filter(user=user).first()
@@ -170,12 +182,7 @@ def send_verification_code(*, user: User, client_address: str = "") -> PhoneVeri
     verification.confirmed_at = None
     verification.sends += 1
     verification.save()
-    queue_sms(
-        to=user.phone_number,
-        body=code_sms(code),
-        user=user,
-        redacted_body=code_sms("•" * CODE_DIGITS),
-    )
+    text_person(user, partial(code_sms, code), redacted=partial(code_sms, "•" * CODE_DIGITS))
     return verification
 
 
@@ -335,6 +342,7 @@ def sign_up(
     phone_number: PhoneNumber,
     origin: str,
     next_url: str | None = None,
+    language: str = settings.LANGUAGE_CODE,
 ) -> None:
     """Start a sign-up; it answers the same whether or not `email` has an account.
 
@@ -342,6 +350,7 @@ def sign_up(
     its link takes the latest details and a new link (earlier ones stop working); an address
     with an account gets no account, only an email saying someone tried, with log-in links.
     Every case hashes one password and sends one email, so that none is told apart by time.
+    An account's email is in its own language; a new one speaks `language`.
     """
     email = email.strip().lower()
     password_hash = make_password(password)
@@ -355,6 +364,7 @@ def sign_up(
                     first_name=first_name,
                     last_name=last_name,
                     phone_number=phone_number,
+                    language=language,
                     is_active=False,
                     email_confirmed=False,
                 )
@@ -370,7 +380,10 @@ def sign_up(
         account.password = password_hash
         account.first_name, account.last_name = first_name, last_name
         account.phone_number = phone_number
-        account.save(update_fields=["password", "first_name", "last_name", "phone_number"])
+        account.language = language
+        account.save(
+            update_fields=["password", "first_name", "last_name", "phone_number", "language"]
+        )
     _email_signup_link(account=account, origin=origin, next_url=next_url)
 
 
@@ -433,12 +446,13 @@ def _email_signup_link(*, account: User, origin: str, next_url: str | None) -> N
     link = signup_link(user=account, origin=origin, next_url=next_url)
     days = SIGNUP_LINK_TTL.days
     context = {"user": account, "link": link, "days": days}
-    send_mail(
-        _("Confirm your email address to finish signing up to Airtng"),
-        render_to_string("accounts/email/signup_link.txt", context),
-        None,
-        [account.email],
-    )
+    with speaking_to(account):
+        send_mail(
+            _("Confirm your email address to finish signing up to Airtng"),
+            render_to_string("accounts/email/signup_link.txt", context),
+            None,
+            [account.email],
+        )
 
 
 def _email_signup_attempt(*, account: User, origin: str) -> None:
@@ -448,12 +462,13 @@ def _email_signup_attempt(*, account: User, origin: str) -> None:
         "login_link": origin + reverse("login"),
         "reset_link": origin + reverse("password_reset"),
     }
-    send_mail(
-        _("Someone tried to sign up to Airtng with your email address"),
-        render_to_string("accounts/email/signup_attempt.txt", context),
-        None,
-        [account.email],
-    )
+    with speaking_to(account):
+        send_mail(
+            _("Someone tried to sign up to Airtng with your email address"),
+            render_to_string("accounts/email/signup_attempt.txt", context),
+            None,
+            [account.email],
+        )
 
 
 def take_signup_attempt(*, client_address: str) -> timedelta | None:

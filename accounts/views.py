@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from airtng.limits.services import client_address
@@ -40,9 +41,19 @@ def signup(request):
             phone_number=form.cleaned_data["phone_number"],
             origin=request_origin(request),
             next_url=next_url(request),
+            language=form.cleaned_data["language"],
         )
         return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: a visitor's choice is a cookie, a person's is saved."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        services.change_language(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 def signup_sent(request):

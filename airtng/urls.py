@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import set_language
 from airtng.messaging.views import sms_status
 from airtng.views import media
 from ivr import views as ivr_views
@@ -9,6 +10,7 @@ from properties.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("properties/", include("properties.urls")),
     path("reservations/", include("reservations.urls")),
     path("sms/status", sms_status, name="sms_status"),

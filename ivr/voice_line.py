@@ -12,7 +12,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from twilio.twiml.voice_response import VoiceResponse
 
 from accounts.models import PIN_DIGITS, User
 from accounts.services import check_phone_pin, phone_pin_for
@@ -27,6 +26,7 @@ from reservations.services import (
 )
 
 from .models import CallStep
+from .spoken import SpokenResponse, in_callers_language
 
 GATHER_TIMEOUT_SECONDS = 6
 ACCEPT_KEY, REJECT_KEY = "1", "2"
@@ -61,11 +61,12 @@ def waiting_request(host: User) -> Reservation | None:
     )
 
 
+@in_callers_language
 def greet(
     *, caller: str, call_sid: str, stir_verstat: str = "", state: str = "", digits: str = ""
-) -> VoiceResponse:
+) -> SpokenResponse:
     """Greet the caller; a host who proves the number is theirs hears their request."""
-    response = VoiceResponse()
+    response = SpokenResponse()
     user = User.objects.with_verified_number(caller)
     if user is None:
         response.say(_("Thanks for calling!"))
@@ -157,12 +158,15 @@ def offer_choice(response, request: Reservation, *, call_sid: str, intro: str = 
     gather.say(" ".join(part for part in (intro, texts.spoken_request(request)) if part))
 
 
-def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> VoiceResponse | str:
+@in_callers_language
+def decide_by_keypad(
+    *, call_sid: str, caller: str, state: str, digits: str
+) -> SpokenResponse | str:
     """Apply the host's key to the request this call offered, once per call and request.
 
     A repeated post hears the same answer; a state not signed for this call decides nothing.
     """
-    response = VoiceResponse()
+    response = SpokenResponse()
     offered = call_state(state, call_sid=call_sid)
     host = User.objects.with_verified_number(caller)
     request = (

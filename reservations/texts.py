@@ -16,10 +16,11 @@ def _guests(reservation):
     }
 
 
-def _day(day):
-    """A day as the recipient's language writes it in a text (Fri, Dec 11 in English)."""
-    pattern = get_format("STAY_DATE_FORMAT")
-    if pattern == "STAY_DATE_FORMAT":
+def _day(day, format_name="STAY_DATE_FORMAT"):
+    """A day as the reader's language writes it in a text (Fri, Dec 11), or says it
+    (SPOKEN_DATE_FORMAT: December 11, 12月11日)."""
+    pattern = get_format(format_name)
+    if pattern == format_name:
         # A language without airtng/formats of its own: Django's own short form.
         pattern = get_format("MONTH_DAY_FORMAT")
     return date_format(day, pattern)
@@ -59,8 +60,8 @@ def spoken_request(reservation):
     ) % {
         "guest": reservation.guest.first_name,
         "property": reservation.property.title,
-        "check_in": date_format(reservation.check_in, "F j"),
-        "check_out": date_format(reservation.check_out, "F j"),
+        "check_in": _day(reservation.check_in, "SPOKEN_DATE_FORMAT"),
+        "check_out": _day(reservation.check_out, "SPOKEN_DATE_FORMAT"),
         "guests": _guests(reservation),
     }
 
@@ -113,6 +114,15 @@ def sms_help():
         "Airtng: reply accept or reject to answer a reservation request. "
         "Reply STOP to stop texts, START to get them again."
     )
+
+
+def stopped():
+    """The answer to a STOP word Twilio does not know (停止): Twilio confirms its own."""
+    return _("Airtng will not text you any more. Reply START to get texts again.")
+
+
+def started():
+    return _("Airtng will text you again. Reply STOP to stop.")
 
 
 def _answer_by(reservation):

@@ -1,4 +1,5 @@
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -109,7 +110,7 @@ def request_stay(
 def request_received(reservation: Reservation) -> None:
     """A new pending request: tell the guest when the host must answer by; offer the host."""
     with transaction.atomic(savepoint=False):
-        text(reservation.guest, texts.request_sent(reservation), reservation)
+        text(reservation.guest, partial(texts.request_sent, reservation), reservation)
         offer_next_request(
             reservation.property.host, locked=getattr(reservation, "host_is_locked", False)
         )

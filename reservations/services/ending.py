@@ -6,6 +6,7 @@ their next request, all under the host's lock and in the caller's transaction.
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -104,13 +105,14 @@ def tell(request: Reservation, *, was_confirmed: bool, was_offered: bool, reason
     guest, host = request.guest, request.property.host
     match request.status:
         case Status.CONFIRMED | Status.REJECTED:
-            text(guest, texts.guest_outcome(request, request.status == Status.CONFIRMED), request)
+            accepted = request.status == Status.CONFIRMED
+            text(guest, partial(texts.guest_outcome, request, accepted), request)
         case Status.EXPIRED:
-            text(guest, texts.guest_expired(request), request)
+            text(guest, partial(texts.guest_expired, request), request)
         case Status.DECLINED if reason == DeclineReason.WITHDRAWN:
-            text(guest, texts.guest_declined_withdrawn(request), request)
+            text(guest, partial(texts.guest_declined_withdrawn, request), request)
         case Status.DECLINED:
-            text(guest, texts.guest_declined_overlap(request), request)
+            text(guest, partial(texts.guest_declined_overlap, request), request)
         case Status.CANCELLED if was_confirmed or was_offered:
-            body = texts.host_guest_cancelled(request, was_confirmed=was_confirmed)
-            text(host, body, request)
+            write = partial(texts.host_guest_cancelled, request, was_confirmed=was_confirmed)
+            text(host, write, request)

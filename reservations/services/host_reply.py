@@ -2,12 +2,14 @@
 
 import re
 import string
+import unicodedata
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.languages import speaking_to
 from accounts.models import User
 from airtng.messaging.models import Direction, Message, OptOut, Status
 from airtng.messaging.opt_outs import opt_in, opt_out
@@ -18,12 +20,16 @@ from .decision import decide_reservation
 from .errors import NotPending, ReservationError
 from .host_sms import lock_host, offer_next_request, outstanding_offer
 
-ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm"}
-REJECT_WORDS = {"reject", "rejected", "no", "n", "decline"}
+# ../shared/PRODUCT.md, "Words a host may reply" and "Languages": every word works for everyone.
+ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm", "はい", "承諾", "承認", "ok"}
+REJECT_WORDS = {"reject", "rejected", "no", "n", "decline", "いいえ", "拒否", "お断り"}
 # Twilio's own opt-out keywords: Twilio confirms them to the sender itself.
-STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
-START_WORDS = {"start", "unstop", "yes"}
-HELP_WORDS = {"help", "info"}
+TWILIO_STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+TWILIO_START_WORDS = {"start", "unstop", "yes"}
+# Ours in Japanese: Twilio does not know them, so Airtng confirms them itself.
+STOP_WORDS = TWILIO_STOP_WORDS | {"停止"}
+START_WORDS = TWILIO_START_WORDS | {"開始"}
+HELP_WORDS = {"help", "info", "ヘルプ"}
 # A host replying to a request that ended so is told what ended it, not "Sorry…".
 ENDED_BY_SOMEONE_ELSE = {
     Reservation.Status.CANCELLED,
@@ -35,9 +41,14 @@ MAX_STORED_BODY = 1600
 TWILIO_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
+# NFKC leaves these as they are: Japanese punctuation and brackets around a word.
+SURROUNDING = string.punctuation + string.whitespace + "¡¿…“”‘’。、・「」『』【】〜"
+
+
 def keyword(body: str) -> str:
-    """The reply as one lower-case word: trimmed, surrounding punctuation ignored."""
-    return body.strip().strip(string.punctuation + string.whitespace + "¡¿…“”‘’").casefold()
+    """The reply as one lower-case word: NFKC-normalised (ＹＥＳ is yes, ！ is !), trimmed,
+    surrounding punctuation ignored."""
+    return unicodedata.normalize("NFKC", body).strip(SURROUNDING).casefold()
 
 
 def answer_host_sms(
@@ -75,7 +86,10 @@ def answer_host_sms(
         received.user = sender
         # Whatever it says, the reply is about the request the host was texted about.
         received.reservation_id = offer.reservation_id if offer else None
-        received.reply = reply_to(sender, offer, from_number, keyword(body), received_at) or ""
+        # The sender's language, or the country's of a number that belongs to no one.
+        with speaking_to(sender, number=from_number):
+            reply = reply_to(sender, offer, from_number, keyword(body), received_at)
+        received.reply = reply or ""
         received.save(update_fields=["user", "reservation", "reply", "updated_at"])
     return received.reply or None
 
@@ -91,16 +105,18 @@ def reply_to(
     # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
     if word in STOP_WORDS:
         opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
-        return None
+        return None if word in TWILIO_STOP_WORDS else texts.stopped()
     if word in START_WORDS and opt_in(phone_number=from_number):
         if sender:
             # The lock's reading of the opt-out is stale now: it was just lifted.
             offer_next_request(sender)
-        return None
+        return None if word in TWILIO_START_WORDS else texts.started()
     if word in HELP_WORDS:
         return texts.sms_help()
     if word == "start":
         return None
+    if word in START_WORDS - TWILIO_START_WORDS:
+        return texts.started()
     if offer is not None and had_seen(offer, received_at):
         if word in ACCEPT_WORDS or word in REJECT_WORDS:
             return decide(offer.reservation, accepted=word in ACCEPT_WORDS)

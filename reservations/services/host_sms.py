@@ -1,14 +1,15 @@
 """Texting a host about their requests: one at a time, the oldest first."""
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.texting import Write, text_person
 from airtng.messaging.models import OptOut
-from airtng.messaging.services import queue_sms
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
@@ -57,9 +58,7 @@ def offer_next_request(
         )
         if oldest is None:
             return None
-        message = queue_sms(
-            to=host.phone_number, body=texts.new_request(oldest), user=host, reservation=oldest
-        )
+        message = text_person(host, partial(texts.new_request, oldest), reservation=oldest)
         OutstandingRequest.objects.create(
             host=host, reservation=oldest, message=message, offered_at=now
         )
@@ -86,6 +85,7 @@ def outstanding_request(host: User) -> Reservation | None:
     return offer.reservation if offer else None
 
 
-def text(user: User, body: str, reservation: Reservation) -> None:
+def text(user: User, write: Write, reservation: Reservation) -> None:
+    """Text `user` about `reservation` unless they cannot be texted, in their language."""
     if user.can_be_texted:
-        queue_sms(to=user.phone_number, body=body, user=user, reservation=reservation)
+        text_person(user, write, reservation=reservation)

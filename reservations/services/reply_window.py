@@ -6,6 +6,7 @@ never remind or expire a request twice, and a restart loses nothing: the state i
 """
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -43,7 +44,8 @@ def remind_hosts(*, now: datetime | None = None) -> int:
                 pk=offer.reservation_id, status=Status.PENDING, reminded_at__isnull=True
             ).update(reminded_at=now)
             if claimed:
-                text(offer.host, texts.host_reminder(offer.reservation), offer.reservation)
+                reminder = partial(texts.host_reminder, offer.reservation)
+                text(offer.host, reminder, offer.reservation)
                 reminded += 1
     return reminded
 

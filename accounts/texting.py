@@ -1,0 +1,33 @@
+"""The one door for an SMS to a person: written in their language, whoever caused it.
+
+A text is passed as a callable, not a string, so that it is written here, under the
+reader's language, and not in the language of whoever's request or sweep caused it.
+"""
+
+from collections.abc import Callable
+
+from airtng.messaging.models import Message
+from airtng.messaging.services import queue_sms
+
+from .languages import speaking_to
+from .models import User
+
+Write = Callable[[], str]
+
+
+def text_person(
+    user: User, write: Write, *, reservation=None, redacted: Write | None = None
+) -> Message:
+    """Queue an SMS to `user`'s number, `write()` (and `redacted()`) in their language."""
+    if not callable(write) or (redacted is not None and not callable(redacted)):
+        raise TypeError("Pass the text as a callable: it is written in the reader's language.")
+    with speaking_to(user):
+        body = write()
+        redacted_body = redacted() if redacted else ""
+    return queue_sms(
+        to=user.phone_number,
+        body=body,
+        user=user,
+        reservation=reservation,
+        redacted_body=redacted_body,
+    )
