@@ -29,6 +29,10 @@ class AccountFieldsMixin:
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["language"].choices = language_choices()
+        self.fields["language"].label = _("Your language")
+        self.fields["language"].help_text = _(
+            "Airtng writes and speaks to you in it: pages, texts, calls and email."
+        )
         # A form posted without it (an older page, a script) keeps the language it showed.
         self.fields["language"].required = False
 

@@ -47,7 +47,8 @@ def queue_sms(*, to, body, user=None, reservation=None, redacted_body="") -> Mes
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
     commit cannot lose the message. A `redacted_body` replaces the body in the log once the
-    SMS is delivered (see redact).
+    SMS is delivered (see redact). A text to a person goes through accounts.texting.text_person,
+    which writes it in their language.
     """
     message = Message.objects.create(
         redacted_body=redacted_body[:MAX_BODY_LENGTH],
