@@ -196,3 +196,34 @@ def test_the_sweeps_expiry_is_in_the_guests_language(
 def test_a_text_given_as_a_string_is_refused_so_that_none_forgets_its_readers_language(ja_host):
     with pytest.raises(TypeError):
         text_person(ja_host, "You have a new reservation request")
+
+
+def test_withdrawing_a_listing_declines_each_guest_in_their_own_language(
+    login, host, guest, ja_guest, make_property, make_reservation
+):
+    listing = make_property(host)
+    make_reservation(listing, ja_guest)
+    make_reservation(listing, guest, check_in=days_from_now(20), check_out=days_from_now(22))
+
+    login(host).post(
+        reverse("property_withdraw", args=[listing.pk]), headers={"Accept-Language": "en"}
+    )
+
+    declined = texts_to(ja_guest)[-1]
+    assert "掲載を終了したため" in declined
+    assert declined.endswith("Airtngで別の宿泊先をお探しいただけます。")
+    assert texts_to(guest)[-1].endswith("You can find another one on Airtng.")
+
+
+def test_an_accept_declines_an_overlapping_request_in_its_guests_language(
+    ja_host, guest, ja_guest, make_property, make_reservation
+):
+    listing = make_property(ja_host)
+    first = make_reservation(listing, guest)
+    make_reservation(listing, ja_guest)
+
+    with translation.override("en"):
+        services.decide_reservation(reservation=first, accepted=True, via="web")
+
+    assert "その日程がほかのゲストによって予約されたため" in texts_to(ja_guest)[-1]
+    assert texts_to(guest)[-1].startswith("Your recent request to stay at Cabin by the lake was")
