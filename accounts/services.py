@@ -353,6 +353,8 @@ def sign_up(
     An account's email is in its own language; a new one speaks `language`.
     """
     email = email.strip().lower()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     password_hash = make_password(password)
     account = User.objects.select_for_update().filter(email__iexact=email).first()
     if account is None:
