@@ -177,10 +177,15 @@ def had_conversation(person: User | None, proxy_number: str) -> bool:
     ).exists()
 
 
-def conversations_on(proxy_number: str):
-    """The open conversations a proxy number serves (the phone simulator shows them)."""
-    return (
-        Conversation.objects.filter(proxy_number=e164(proxy_number), closed_at__isnull=True)
-        .select_related("reservation__guest", "reservation__property__host")
-        .order_by("created_at")
+def conversations_of(person: User | None) -> list[tuple[str, Conversation]]:
+    """The person's open conversations on proxy numbers, as (number, conversation)."""
+    if person is None:
+        return []
+    seats = (
+        ProxySeat.objects.filter(person=person)
+        .select_related(
+            "conversation__reservation__guest", "conversation__reservation__property__host"
+        )
+        .order_by("proxy_number")
     )
+    return [(seat.proxy_number, seat.conversation) for seat in seats]
