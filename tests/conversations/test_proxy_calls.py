@@ -107,3 +107,11 @@ def test_calls_to_airtngs_own_number_are_unchanged(stay, make_user, twilio_post)
     root = twiml_root(twilio_post(VOICE, call_params(caller="+15555550199", to="+15005550006")))
 
     assert root[0].text == "Thanks for calling!"
+
+
+def test_a_stranger_from_japan_is_refused_in_japanese(stay, twilio_post):
+    root = twiml_root(twilio_post(VOICE, call_params(caller="+819012345678", to=PROXY_A)))
+
+    say = root[0]
+    assert (say.get("language"), say.get("voice")) == ("ja-JP", "Polly.Mizuki")
+    assert say.text.startswith("申し訳ありません。")

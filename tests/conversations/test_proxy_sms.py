@@ -237,3 +237,11 @@ def test_messages_to_airtngs_own_number_are_still_host_replies(stay, host, twili
     response = twilio_post(INCOMING, sms_params(sender=host, to=AIRTNG, body="what?"))
 
     assert twilio_root_messages(response)[0].startswith("Reply accept or reject")
+
+
+def test_a_stranger_from_japan_is_refused_in_japanese(stay, twilio_post):
+    response = twilio_post(
+        INCOMING, sms_params(sender="+819012345678", to=PROXY_A, body="こんにちは")
+    )
+
+    assert twilio_root_messages(response)[0].startswith("申し訳ありません。このAirtngの番号は")
