@@ -1,14 +1,17 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Conversation, ConversationMessage, ProxySeat, RelayedCall
-from .proxies import proxy_pool
+from .proxies import finished, proxy_pool
 
 
 def waiting_for_a_number():
     """Open conversations the pool could not serve: their two people text only on the web."""
-    return Conversation.objects.filter(proxy_number="", closed_at__isnull=True)
+    return Conversation.objects.filter(proxy_number="", closed_at__isnull=True).exclude(
+        finished(today=timezone.localdate())
+    )
 
 
 def warn_if_the_pool_is_short(request):
@@ -109,3 +112,7 @@ class ConversationAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         warn_if_the_pool_is_short(request)
         return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        warn_if_the_pool_is_short(request)
+        return super().change_view(request, object_id, form_url, extra_context)

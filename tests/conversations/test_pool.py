@@ -63,3 +63,17 @@ def test_without_proxy_numbers_a_request_has_no_number(guest, listing, request_s
     stay = request_stay(guest, listing)
 
     assert not Conversation.objects.filter(reservation=stay).exclude(proxy_number="").exists()
+
+
+def test_an_ended_request_read_on_the_web_is_not_counted_as_waiting(
+    two_stays, guest, make_user, client, login
+):
+    first, second, _ = two_stays
+    services.cancel_reservation(reservation=second, guest=guest)
+    login(guest).get(reverse("trip", args=[second.pk]))  # the page notes the reader
+    staff = grant(make_user(is_staff=True), "conversations.view_conversation")
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:conversations_conversation_changelist")).content.decode()
+
+    assert "has no proxy number" not in page
