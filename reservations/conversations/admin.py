@@ -49,37 +49,38 @@ class HasProxyNumber(admin.SimpleListFilter):
         return queryset
 
 
-class ConversationMessageInline(admin.TabularInline):
+class ReadWithTheConversation:
+    """What was said and who called are part of the conversation: whoever may view it reads them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("conversations.view_conversation")
+
+
+class ConversationMessageInline(ReadWithTheConversation, admin.TabularInline):
     model = ConversationMessage
     fields = ("created_at", "author", "via", "body")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class RelayedCallInline(admin.TabularInline):
+class RelayedCallInline(ReadWithTheConversation, admin.TabularInline):
     model = RelayedCall
     fields = ("created_at", "caller", "call_sid")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ProxySeatInline(admin.TabularInline):
+class ProxySeatInline(ReadWithTheConversation, admin.TabularInline):
     model = ProxySeat
     fields = ("person", "proxy_number")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Conversation)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import Reservation
+from tests.conftest import grant
 from tests.conversations.conftest import AIRTNG, PROXY_A
 
 JSON = {"Accept": "application/json"}
@@ -172,3 +173,23 @@ def test_the_message_is_written_in_the_readers_language(stay, guest, host, login
         "GusさんからCabin by the lakeについてメッセージが届きました。"
         "Airtngでお読みいただき、ご返信ください。"
     )
+
+
+def test_staff_read_it_in_the_admin_not_on_the_web(stay, guest, make_user, login):
+    write(login(guest), stay, "Is there a crib?")
+    staff = grant(make_user(is_staff=True), "conversations.view_conversation")
+    client = login(staff)
+
+    assert client.get(url(stay), headers=JSON).status_code == 404
+    page = client.get(reverse("admin:conversations_conversation_change", args=[stay.pk]))
+    assert page.status_code == 200
+    assert "Is there a crib?" in page.content.decode()
+
+
+def test_staff_without_the_permission_cannot_read_it_in_the_admin(stay, guest, make_user, login):
+    write(login(guest), stay, "Is there a crib?")
+    client = login(make_user(is_staff=True))
+
+    page = client.get(reverse("admin:conversations_conversation_change", args=[stay.pk]))
+
+    assert page.status_code == 403
