@@ -21,7 +21,7 @@ SERVER_ANSWER_TIMEOUT_MS = 30_000
 def page_as(new_page, live_server, settings):  # noqa: F811
     """A browser logged in as `user`, at `path`."""
 
-    def open_as(user, path):
+    def open_as(user, path, *, fake_clock=False, init_script=None):
         client = Client()
         client.force_login(user)
         page = new_page()
@@ -34,6 +34,10 @@ def page_as(new_page, live_server, settings):  # noqa: F811
                 }
             ]
         )
+        if fake_clock:
+            page.clock.install()
+        if init_script:
+            page.add_init_script(init_script)
         page.goto(path)
         return page
 
@@ -110,3 +114,49 @@ def test_guest_and_host_talk_on_the_web_and_by_sms(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     guest_page.set_viewport_size({"width": 900, "height": 900})
     guest_page.locator("#conversation").screenshot(path=SCREENSHOTS / "conversation-thread.png")
+
+
+HIDE = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+# Counts the page's requests for its thread, as they are made.
+COUNT_POLLS = """
+window.polls = 0;
+window.answered = 0;
+const fetchForReal = window.fetch;
+window.fetch = (url, ...rest) => {
+  if (!String(url).endsWith("/conversation")) return fetchForReal(url, ...rest);
+  window.polls++;
+  return fetchForReal(url, ...rest).finally(() => window.answered++);
+};
+"""
+
+
+def test_the_thread_stops_asking_in_a_hidden_tab(
+    transactional_db, guest, listing, request_stay, page_as
+):
+    stay = request_stay(guest, listing)
+    page = page_as(guest, reverse("trip", args=[stay.pk]), fake_clock=True, init_script=COUNT_POLLS)
+    expect(page.locator("#conversation")).to_be_visible()
+
+    def polls_after(milliseconds):
+        """Polls while the page's clock runs `milliseconds`, once each has been answered."""
+        before = page.evaluate("polls")
+        page.clock.run_for(milliseconds)
+        page.wait_for_function("() => window.answered === window.polls")
+        return page.evaluate("polls") - before
+
+    assert polls_after(3_100) == 1  # every 3 s
+    page.evaluate(HIDE)
+    assert polls_after(30_000) == 0  # hidden: none
+    before = page.evaluate("polls")
+    page.evaluate(SHOW)
+    # Visible again: it asks at once, with the page's clock standing still.
+    page.wait_for_function(f"() => window.polls === {before + 1}")

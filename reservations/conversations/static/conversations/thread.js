@@ -10,6 +10,7 @@
   let seen = "";
   let timer = null;
   let polling = false;
+  let again = false;
 
   function item(said) {
     const li = document.createElement("li");
@@ -44,14 +45,23 @@
   async function poll() {
     clearTimeout(timer);
     timer = null;
-    if (polling || document.visibilityState !== "visible") return;  // see visibilitychange
+    if (document.visibilityState !== "visible") return;  // see visibilitychange
+    if (polling) {
+      again = true;  // asked while a poll is on its way: ask once it is back
+      return;
+    }
     polling = true;
     try {
       const response = await fetch(root.dataset.url, { headers: { Accept: "application/json" } });
       if (response.ok) show(await response.json());
     } finally {
       polling = false;
-      if (timer === null && document.visibilityState === "visible") timer = setTimeout(poll, POLL_EVERY_MS);
+      if (again) {
+        again = false;
+        poll();
+      } else if (timer === null && document.visibilityState === "visible") {
+        timer = setTimeout(poll, POLL_EVERY_MS);
+      }
     }
   }
 
