@@ -9,10 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.languages import speaking_to
 from accounts.models import User
 from airtng.messaging.opt_outs import e164
+from airtng.messaging.services import queue_sms
 from reservations.models import Reservation
 
+from . import texts
 from .models import Conversation, ProxySeat
 
 logger = logging.getLogger(__name__)
@@ -96,12 +99,32 @@ def give_proxy(conversation: Conversation, *, now: datetime | None = None) -> st
 
 
 def close_conversation(reservation: Reservation, *, now: datetime | None = None) -> bool:
-    """Close the reservation's conversation and free its proxy number; True if it was open."""
+    """Close the reservation's conversation and free its proxy number; True if it was open.
+
+    Both people are told, from the proxy number, that it no longer reaches the other. Call it
+    in a transaction: the conditional UPDATE makes one caller the one who tells.
+    """
+    closed = Conversation.objects.filter(pk=reservation.pk, closed_at__isnull=True).update(
+        closed_at=now or timezone.now()
+    )
+    if not closed:
+        return False
     ProxySeat.objects.filter(conversation_id=reservation.pk).delete()
-    return bool(
-        Conversation.objects.filter(pk=reservation.pk, closed_at__isnull=True).update(
-            closed_at=now or timezone.now()
-        )
+    proxy = Conversation.objects.values_list("proxy_number", flat=True).get(pk=reservation.pk)
+    if proxy:
+        for person in (reservation.guest, reservation.property.host):
+            tell_closed(person, reservation=reservation, proxy=proxy)
+    return True
+
+
+def tell_closed(person: User, *, reservation: Reservation, proxy: str) -> None:
+    if not person.phone_verified:
+        return
+    with speaking_to(person):
+        body = texts.conversation_ends(other_person(reservation, person), reservation)
+    # The number in the person's phone stops reaching the other: say so in its own thread.
+    queue_sms(
+        to=person.phone_number, body=body, from_number=proxy, user=person, reservation=reservation
     )
 
 
@@ -122,11 +145,10 @@ def release_finished(*, person_ids=None, today: date | None = None) -> int:
             | Q(reservation__property__host_id__in=person_ids)
         )
     closed = 0
-    for reservation_id in due.values_list("pk", flat=True)[:500]:
-        ProxySeat.objects.filter(conversation_id=reservation_id).delete()
-        closed += Conversation.objects.filter(pk=reservation_id, closed_at__isnull=True).update(
-            closed_at=timezone.now()
-        )
+    due = due.select_related("reservation__guest", "reservation__property__host")
+    for conversation in due[:500]:
+        with transaction.atomic():
+            closed += close_conversation(conversation.reservation)
     return closed
 
 

@@ -29,6 +29,18 @@ def proxy_help(other, reservation) -> str:
     ) % {"name": other.first_name, "property": reservation.property.title}
 
 
+def conversation_ends(other, reservation) -> str:
+    """Sent from the proxy number as the conversation closes."""
+    return _(
+        "Your conversation with %(name)s about %(property)s has ended: this number no longer "
+        "reaches them. For help, contact Airtng support at %(number)s."
+    ) % {
+        "name": other.first_name,
+        "property": reservation.property.title,
+        "number": settings.TWILIO_PHONE_NUMBER,
+    }
+
+
 def conversation_closed() -> str:
     return _(
         "This conversation has ended, so this number no longer reaches anyone. For help, "

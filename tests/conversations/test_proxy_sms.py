@@ -138,16 +138,38 @@ def test_a_host_with_two_guests_shares_a_number_with_neither_twice(
     assert relayed_to(guest) == []
 
 
+ENDED_WITH_HANNAH = (
+    "Your conversation with Hannah about Cabin by the lake has ended: this number no longer "
+    f"reaches them. For help, contact Airtng support at {AIRTNG}."
+)
+ENDED_WITH_GUS = ENDED_WITH_HANNAH.replace("Hannah", "Gus")
+
+
 def test_a_closed_conversation_tells_both_how_to_reach_support(stay, guest, host, twilio_post):
     services.decide_reservation(reservation=stay, accepted=False, via=Reservation.Channel.WEB)
     assert not ProxySeat.objects.exists()
+    # As it closes, from the proxy number, so that the thread in their phones says so.
+    assert relayed_to(guest) == [(PROXY_A, ENDED_WITH_HANNAH)]
+    assert relayed_to(host) == [(PROXY_A, ENDED_WITH_GUS)]
 
     for person in (guest, host):
         response = twilio_post(INCOMING, sms_params(sender=person, to=PROXY_A, body="Still on?"))
         [reply] = twilio_root_messages(response)
         assert reply.startswith("This conversation has ended")
         assert f"contact Airtng support at {AIRTNG}" in reply
-    assert relayed_to(host) == [] and relayed_to(guest) == []
+    assert len(relayed_to(host)) == len(relayed_to(guest)) == 1  # nothing passed on
+
+
+def test_a_conversation_closes_once_however_many_sweeps(
+    proxy_numbers, guest, host, listing, request_stay
+):
+    stay = request_stay(guest, listing)
+    services.cancel_reservation(reservation=stay, guest=guest)
+
+    services.sweep_requests()
+    services.sweep_requests()
+
+    assert relayed_to(guest) == [(PROXY_A, ENDED_WITH_HANNAH)]
 
 
 def test_a_conversation_closes_seven_days_after_check_out(
@@ -170,7 +192,7 @@ def test_a_conversation_closes_seven_days_after_check_out(
         response = twilio_post(INCOMING, sms_params(sender=host, to=PROXY_A, body="Found it"))
 
     assert twilio_root_messages(response)[0].startswith("This conversation has ended")
-    assert relayed_to(guest) == []
+    assert relayed_to(guest) == [(PROXY_A, ENDED_WITH_HANNAH)]  # the closing, not "Found it"
     assert not ProxySeat.objects.exists()
 
 
@@ -245,3 +267,14 @@ def test_a_stranger_from_japan_is_refused_in_japanese(stay, twilio_post):
     )
 
     assert twilio_root_messages(response)[0].startswith("申し訳ありません。このAirtngの番号は")
+
+
+def test_the_closing_text_is_in_each_persons_language(stay, guest, host):
+    host.language = "ja"
+    host.save(update_fields=["language"])
+
+    services.cancel_reservation(reservation=stay, guest=guest)
+
+    [(_, body)] = relayed_to(host)
+    assert body.startswith("Cabin by the lakeについてのGusさんとの会話は終了しました。")
+    assert relayed_to(guest) == [(PROXY_A, ENDED_WITH_HANNAH)]
