@@ -40,14 +40,20 @@ def test_its_messages_are_announced_from_airtngs_number(two_stays, guest, login)
     assert "Towels?" not in sms.body
 
 
-def test_staff_are_warned_in_the_admin(two_stays, make_user, client):
-    staff = grant(make_user(is_staff=True), "conversations.view_conversation")
-    client.force_login(staff)
+@pytest.mark.parametrize(
+    ("permission", "page"),
+    [
+        ("conversations.view_conversation", "admin:conversations_conversation_changelist"),
+        ("reservations.view_reservation", "admin:reservations_reservation_changelist"),
+    ],
+)
+def test_staff_are_warned_in_the_admin(two_stays, make_user, client, permission, page):
+    client.force_login(grant(make_user(is_staff=True), permission))
 
-    page = client.get(reverse("admin:conversations_conversation_changelist")).content.decode()
+    shown = client.get(reverse(page)).content.decode()
 
-    assert "1 open conversation has no proxy number" in page
-    assert "Buy more numbers and add them to TWILIO_PROXY_NUMBERS." in page
+    assert "1 open conversation has no proxy number" in shown
+    assert "Buy more numbers and add them to TWILIO_PROXY_NUMBERS." in shown
 
 
 def test_it_gets_the_number_once_the_other_conversation_closes(two_stays, guest):
