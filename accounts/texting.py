@@ -16,9 +16,17 @@ Write = Callable[[], str]
 
 
 def text_person(
-    user: User, write: Write, *, reservation=None, redacted: Write | None = None
+    user: User,
+    write: Write,
+    *,
+    reservation=None,
+    redacted: Write | None = None,
+    from_number: str | None = None,
 ) -> Message:
-    """Queue an SMS to `user`'s number, `write()` (and `redacted()`) in their language."""
+    """Queue an SMS to `user`'s number, `write()` (and `redacted()`) in their language.
+
+    It comes from `from_number` (a proxy number of the account), else Airtng's own number.
+    """
     if not callable(write) or (redacted is not None and not callable(redacted)):
         raise TypeError("Pass the text as a callable: it is written in the reader's language.")
     with speaking_to(user):
@@ -30,4 +38,5 @@ def text_person(
         user=user,
         reservation=reservation,
         redacted_body=redacted_body,
+        from_number=from_number,
     )

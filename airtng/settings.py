@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accounts",
     "properties",
     "reservations",
+    "reservations.conversations",
     "ivr",
 ]
 

@@ -1,6 +1,8 @@
 from django.http import Http404
 
 from airtng.twilio import twilio_webhook, twiml
+from reservations.conversations.proxies import is_proxy_number
+from reservations.conversations.relay import relay_call
 
 from . import services, voice_line
 
@@ -24,6 +26,14 @@ def phone_tree(request, slug):
 @twilio_webhook(methods=("GET", "POST"))
 def voice(request):
     params = twilio_params(request)
+    if is_proxy_number(params.get("To", "")):
+        return twiml(
+            relay_call(
+                call_sid=params.get("CallSid", "")[:64],
+                from_number=params.get("From", ""),
+                proxy_number=params["To"],
+            )
+        )
     return twiml(
         voice_line.greet(
             caller=params.get("From", ""),

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .conversations.admin import warn_if_the_pool_is_short
 from .forms import StaffStayRequestForm
 from .models import OutstandingRequest, Reservation
 
@@ -160,6 +161,10 @@ class ReservationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{reservation}: {refused.message}", messages.WARNING)
         if decided:
             self.message_user(request, _("%(count)d reservation(s) decided.") % {"count": decided})
+
+    def changelist_view(self, request, extra_context=None):
+        warn_if_the_pool_is_short(request)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(OutstandingRequest)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/accept/", views.decide, {"accepted": True}, name="accept_reservation"),
     path("<int:pk>/reject/", views.decide, {"accepted": False}, name="reject_reservation"),
     path("<int:pk>/cancel/", views.cancel, name="cancel_reservation"),
+    path("", include("reservations.conversations.urls")),
 ]

@@ -10,6 +10,9 @@ from airtng.twilio import twilio_webhook, twiml
 from properties.models import Property
 
 from . import services
+from .conversations.proxies import is_proxy_number
+from .conversations.relay import relay_sms
+from .conversations.thread import read_thread
 from .forms import StayRequestForm
 from .models import Reservation
 
@@ -52,7 +55,11 @@ def trip(request, pk):
     return render(
         request,
         "reservations/trip.html",
-        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+        {
+            "reservation": reservation,
+            "timeline": services.timeline_for(reservation),
+            "thread": read_thread(reservation, reader=request.user),
+        },
     )
 
 
@@ -64,7 +71,11 @@ def host_request(request, pk):
     return render(
         request,
         "reservations/request.html",
-        {"reservation": reservation, "timeline": services.timeline_for(reservation)},
+        {
+            "reservation": reservation,
+            "timeline": services.timeline_for(reservation),
+            "thread": read_thread(reservation, reader=request.user),
+        },
     )
 
 
@@ -119,12 +130,20 @@ def cancel(request, pk):
 
 @twilio_webhook()
 def incoming_sms(request):
-    """An SMS to Airtng's number, most often a host answering a request."""
-    reply = services.answer_host_sms(
-        sid=request.POST.get("MessageSid"),
-        from_number=request.POST.get("From", ""),
-        body=request.POST.get("Body", ""),
-    )
+    """An SMS to Airtng's number, most often a host answering a request, or to a proxy."""
+    if is_proxy_number(request.POST.get("To", "")):
+        reply = relay_sms(
+            sid=request.POST.get("MessageSid"),
+            from_number=request.POST.get("From", ""),
+            proxy_number=request.POST["To"],
+            body=request.POST.get("Body", ""),
+        )
+    else:
+        reply = services.answer_host_sms(
+            sid=request.POST.get("MessageSid"),
+            from_number=request.POST.get("From", ""),
+            body=request.POST.get("Body", ""),
+        )
     response = MessagingResponse()
     if reply:
         response.message(reply)

@@ -42,19 +42,22 @@ def lease() -> timedelta:
     return 2 * timedelta(seconds=settings.TWILIO_TIMEOUT_SECONDS) + LEASE_MARGIN
 
 
-def queue_sms(*, to, body, user=None, reservation=None, redacted_body="") -> Message:
+def queue_sms(
+    *, to, body, user=None, reservation=None, redacted_body="", from_number=None
+) -> Message:
     """Record an SMS to `to` and schedule its delivery, in the caller's transaction.
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
     commit cannot lose the message. A `redacted_body` replaces the body in the log once the
-    SMS is delivered (see redact). A text to a person goes through accounts.texting.text_person,
-    which writes it in their language.
+    SMS is delivered (see redact). It is sent from `from_number` (a proxy number of the
+    account), else from Airtng's own number. A text to a person goes through
+    accounts.texting.text_person, which writes it in their language.
     """
     message = Message.objects.create(
         redacted_body=redacted_body[:MAX_BODY_LENGTH],
         direction=Direction.OUTBOUND,
         to=str(to),
-        from_number=settings.TWILIO_PHONE_NUMBER,
+        from_number=str(from_number or settings.TWILIO_PHONE_NUMBER),
         body=body[:MAX_BODY_LENGTH],
         status=Status.PENDING,
         user=user,

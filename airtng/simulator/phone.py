@@ -83,8 +83,8 @@ class Phone:
         url = twilio_url(path, origin=self.transport.origin)
         return self.transport(method, path, params, simulator_signature(url, params))
 
-    def text(self, body):
-        """Send an SMS to Airtng; returns Airtng's replies."""
+    def text(self, body, to=None):
+        """Send an SMS to Airtng (its own number, or `to`, a proxy); returns Airtng's replies."""
         status, twiml = self.request(
             "POST",
             "/reservations/incoming",
@@ -92,7 +92,7 @@ class Phone:
                 "MessageSid": sid("SM"),
                 "AccountSid": self.account_sid,
                 "From": self.number,
-                "To": settings.TWILIO_PHONE_NUMBER,
+                "To": to or settings.TWILIO_PHONE_NUMBER,
                 "Body": body,
                 "NumMedia": "0",
             },
@@ -101,14 +101,15 @@ class Phone:
             raise Refused(status)
         return [message.text or "" for message in ElementTree.fromstring(twiml).iter("Message")]
 
-    def call(self, path="/voice", digits=()):
-        """Call Airtng at `path`, pressing `digits` at each <Gather>; yields what happens."""
+    def call(self, path="/voice", digits=(), to=None):
+        """Call Airtng (its own number, or `to`, a proxy) at `path`, pressing `digits` at each
+        <Gather>; yields what happens."""
         digits = list(digits)
         params = {
             "CallSid": sid("CA"),
             "AccountSid": self.account_sid,
             "From": self.number,
-            "To": settings.TWILIO_PHONE_NUMBER,
+            "To": to or settings.TWILIO_PHONE_NUMBER,
             "CallStatus": "in-progress",
             "Direction": "inbound",
             # The simulated carrier vouches that this phone owns its number.
@@ -146,7 +147,10 @@ class Phone:
                     break
                 elif verb.tag == "Dial":
                     # The number is the verb's text, or a <Number> inside it.
-                    yield f"Dial: {''.join(verb.itertext()).strip()}"
+                    dialled = "".join(verb.itertext()).strip()
+                    if verb.get("callerId"):
+                        dialled += f" (they see {verb.get('callerId')} calling)"
+                    yield f"Dial: {dialled}"
                     return
                 elif verb.tag in ("Hangup", "Reject"):
                     yield "Hang up"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from airtng.messaging.models import Direction, Message
 from airtng.twilio import request_origin, simulator_signature, twilio_url
+from reservations.conversations.proxies import conversations_of, proxy_pool
 
 INBOX_SIZE = 100
 
@@ -63,6 +64,7 @@ def phone(request):
         {
             "users": users,
             "airtng_number": settings.TWILIO_PHONE_NUMBER,
+            "proxy_numbers": proxy_pool(),
             "account_sid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
             "strings": {
                 "pick_phone": _("Pick a phone first."),
@@ -70,10 +72,13 @@ def phone(request):
                 "delivered": _("Mark delivered"),
                 "failed": _("Mark failed"),
                 "connecting": _("Connecting to %(number)s…"),
+                "connecting_as": _("Connecting to %(number)s, who sees %(caller_id)s calling…"),
                 "call_ended": _("Call ended."),
                 "calling": _("Calling %(path)s…"),
                 "press": _("Press a key"),
                 "error": _("Airtng answered %(status)s."),
+                "via": _("via %(number)s"),
+                "no_conversation": _("no conversation of this phone"),
             },
             "urls": {
                 "messages": reverse("simulator_messages"),
@@ -93,7 +98,7 @@ def messages(request):
     """Every SMS to and from `number`, newest last, as the phone would show them."""
     number = request.GET.get("number", "").strip()
     if not number:
-        return JsonResponse({"messages": []})
+        return JsonResponse({"messages": [], "proxies": {}})
     log = Message.objects.filter(
         Q(direction=Direction.OUTBOUND, to=number)
         | Q(direction=Direction.INBOUND, from_number=number)
@@ -110,11 +115,34 @@ def messages(request):
                     "status": message.status,
                     "status_label": message.get_status_display(),
                     "at": message.created_at.isoformat(),
+                    # The Airtng number it went to or came from: Airtng's own, or a proxy.
+                    "airtng_side": (
+                        message.to
+                        if message.direction == Direction.INBOUND
+                        else message.from_number
+                    ),
                 }
                 for message in reversed(log)
-            ]
+            ],
+            "proxies": {
+                proxy: conversation_label(conversation)
+                for proxy, conversation in conversations_of(
+                    User.objects.with_verified_number(number)
+                )
+            },
         }
     )
+
+
+def conversation_label(conversation) -> str:
+    """Which conversation a proxy number serves for this phone, as staff would name it."""
+    reservation = conversation.reservation
+    return _("%(guest)s ↔ %(host)s · %(property)s (reservation %(id)d)") % {
+        "guest": reservation.guest.first_name,
+        "host": reservation.property.host.first_name,
+        "property": reservation.property.title,
+        "id": reservation.pk,
+    }
 
 
 @simulator_allowed

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from properties.models import Property
 from reservations import texts
+from reservations.conversations.proxies import open_conversation, proxy_pool
 from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS, Reservation
 
 from .ending import end_request, lock_request
@@ -108,8 +109,13 @@ def request_stay(
 
 
 def request_received(reservation: Reservation) -> None:
-    """A new pending request: tell the guest when the host must answer by; offer the host."""
+    """A new pending request: tell the guest when the host must answer by; offer the host.
+
+    With proxy numbers, its conversation is given one.
+    """
     with transaction.atomic(savepoint=False):
+        if proxy_pool():
+            open_conversation(reservation)
         text(reservation.guest, partial(texts.request_sent, reservation), reservation)
         offer_next_request(
             reservation.property.host, locked=getattr(reservation, "host_is_locked", False)

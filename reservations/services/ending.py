@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from airtng.messaging.models import OptOut
 from reservations import texts
+from reservations.conversations.proxies import close_conversation
 from reservations.models import Reservation
 
 from .errors import OverlapsConfirmedStay
@@ -98,6 +99,9 @@ def close(request: Reservation, *, status: Status, via: str = "", reason=None, n
     else:
         request.save(update_fields=["status", "decided_via", "decided_at"])
     was_offered = withdraw_offer(request)
+    if status != Status.CONFIRMED:
+        # The request ended without a stay: its proxy number is free for other pairs.
+        close_conversation(request, now=now)
     tell(request, was_confirmed=was_confirmed, was_offered=was_offered, reason=reason)
 
 

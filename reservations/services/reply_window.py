@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from airtng.messaging.models import OptOut
 from reservations import texts
+from reservations.conversations.proxies import close_finished_conversations
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
 from .ending import end_request, lock_request
@@ -90,4 +91,5 @@ def sweep_requests(*, now: datetime | None = None) -> dict[str, int]:
         "expired": expire_overdue_requests(now=now),
         "reminded": remind_hosts(now=now),
         "offered": offer_waiting_hosts(),
+        "conversations closed": close_finished_conversations(now=now),
     }

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.models import Status as SmsStatus
 from ivr.models import CallStep
+from reservations.conversations.models import RelayedCall
 from reservations.models import Reservation
 
 
@@ -24,7 +26,7 @@ class TimelineEvent:
 
 
 def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
-    """Everything that happened to the request, oldest first, in two queries.
+    """Everything that happened to the request, oldest first, in three queries.
 
     `reservation` should come with its guest and its property's host (select_related).
     """
@@ -63,6 +65,16 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
                 kind="call",
             )
         )
+    for call in RelayedCall.objects.filter(conversation_id=reservation.pk):
+        callee = host if call.caller_id == guest.pk else guest
+        events.append(
+            TimelineEvent(
+                at=call.created_at,
+                what=_("Call from %(caller)s to %(callee)s through the proxy number")
+                % {"caller": names.get(call.caller_id, ""), "callee": callee.first_name},
+                kind="call",
+            )
+        )
     if reservation.decided_at and reservation.status != Reservation.Status.PENDING:
         events.append(_decision_event(reservation))
     return sorted(events, key=lambda event: event.at)
@@ -76,11 +88,17 @@ def _person(user_id, number, names, numbers) -> str:
 def _sms_event(message, names, numbers) -> TimelineEvent:
     if message.direction == Direction.INBOUND:
         person = _person(message.user_id, message.from_number, names, numbers)
-        what = _("SMS from %(person)s") % {"person": person}
+        if message.to != settings.TWILIO_PHONE_NUMBER:
+            what = _("SMS from %(person)s to the proxy number") % {"person": person}
+        else:
+            what = _("SMS from %(person)s") % {"person": person}
         status = ""
     else:
         person = _person(message.user_id, message.to, names, numbers)
-        what = _("SMS to %(person)s") % {"person": person}
+        if message.from_number != settings.TWILIO_PHONE_NUMBER:
+            what = _("SMS to %(person)s from the proxy number") % {"person": person}
+        else:
+            what = _("SMS to %(person)s") % {"person": person}
         status = message.get_status_display()
         if message.status == SmsStatus.FAILED and message.error_code:
             status = _("%(status)s (error %(code)d)") % {

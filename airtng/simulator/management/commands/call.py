@@ -12,16 +12,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--to", default="/voice", help="Where the call goes: /voice or /ivr/welcome."
         )
+        parser.add_argument(
+            "--number-called", default=None, help="Airtng's own number (default) or a proxy."
+        )
         parser.add_argument("--digits", nargs="*", default=[], help="Keys, one per menu.")
         parser.add_argument("--server", default="http://127.0.0.1:8000")
         parser.add_argument(
             "--in-process", action="store_true", help="Use Django's test client, no server."
         )
 
-    def handle(self, *args, number, to, digits, server, in_process, **options):
+    def handle(self, *args, number, to, number_called, digits, server, in_process, **options):
         transport = TestClientTransport() if in_process else HttpTransport(server)
         try:
-            for line in Phone(number, transport).call(to, digits):
+            for line in Phone(number, transport).call(to, digits, to=number_called):
                 self.stdout.write(line)
         except requests.RequestException as error:
             raise CommandError(f"Could not reach {server}: {error}") from None

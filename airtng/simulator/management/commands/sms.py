@@ -10,15 +10,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help="The phone sending the SMS, E.164.")
         parser.add_argument("body", help="What the SMS says.")
+        parser.add_argument(
+            "--to", default=None, help="The number texted: Airtng's own (default) or a proxy."
+        )
         parser.add_argument("--server", default="http://127.0.0.1:8000")
         parser.add_argument(
             "--in-process", action="store_true", help="Use Django's test client, no server."
         )
 
-    def handle(self, *args, number, body, server, in_process, **options):
+    def handle(self, *args, number, body, to, server, in_process, **options):
         transport = TestClientTransport() if in_process else HttpTransport(server)
         try:
-            replies = Phone(number, transport).text(body)
+            replies = Phone(number, transport).text(body, to=to)
         except Refused as refused:
             raise CommandError(refused) from None
         except requests.RequestException as error:

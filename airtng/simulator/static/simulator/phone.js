@@ -8,6 +8,8 @@
   const airtngNumber = root.dataset.airtngNumber;
   const accountSid = root.dataset.accountSid;
   const $ = (id) => document.getElementById(id);
+  // The Airtng number this phone texts and calls: Airtng's own, or a proxy number.
+  const dialled = () => $("phone-to").value || airtngNumber;
   const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const csrf = root.dataset.csrfToken;
   let phone = "";
@@ -68,17 +70,20 @@
     if (!phone) return;
     const response = await fetch(urls.messages + "?" + new URLSearchParams({ number: phone }));
     if (!response.ok) return;
-    const { messages } = await response.json();
-    const fingerprint = JSON.stringify(messages.map((m) => [m.id, m.status, m.reply]));
+    const { messages, proxies } = await response.json();
+    const fingerprint = JSON.stringify([messages.map((m) => [m.id, m.status, m.reply]), proxies]);
     if (fingerprint === seen) return;
     seen = fingerprint;
+    showProxies(proxies || {});
     const items = [];
     for (const message of messages) {
+      const side = message.airtng_side && message.airtng_side !== airtngNumber
+        ? " · " + format(strings.via, { number: message.airtng_side }) : "";
       if (message.direction === "in") {
-        items.push(bubble("from-phone", message.body, message.status_label));
+        items.push(bubble("from-phone", message.body, message.status_label + side));
         if (message.reply) items.push(bubble("to-phone reply", message.reply, strings.airtng));
       } else {
-        const item = bubble("to-phone", message.body, message.status_label);
+        const item = bubble("to-phone", message.body, message.status_label + side);
         item.dataset.sid = message.sid || "";
         item.dataset.status = message.status;
         if (message.sid && !FINAL.has(message.status)) {
@@ -87,7 +92,7 @@
             button.type = "button";
             button.className = "link";
             button.textContent = label;
-            button.addEventListener("click", () => reportStatus(message.sid, status));
+            button.addEventListener("click", () => reportStatus(message.sid, status, message.airtng_side));
             item.append(button);
           }
         }
@@ -98,8 +103,25 @@
     $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
   }
 
-  async function reportStatus(sid, status) {
-    const params = { MessageSid: sid, MessageStatus: status, AccountSid: accountSid, To: phone, From: airtngNumber };
+  // Which conversation each proxy number serves for this phone.
+  function showProxies(proxies) {
+    const list = $("proxies");
+    for (const option of $("phone-to").querySelectorAll("option[data-number]")) {
+      const number = option.dataset.number;
+      option.textContent = number + " — " + (proxies[number] || strings.no_conversation);
+    }
+    if (!list) return;
+    list.replaceChildren(...Object.entries(proxies).map(([number, label]) => {
+      const item = document.createElement("li");
+      const strong = document.createElement("strong");
+      strong.textContent = number;
+      item.append(strong, " " + label);
+      return item;
+    }));
+  }
+
+  async function reportStatus(sid, status, from = airtngNumber) {
+    const params = { MessageSid: sid, MessageStatus: status, AccountSid: accountSid, To: phone, From: from };
     if (status === "failed") params.ErrorCode = "30008";
     await signedRequest(urls.sms_status, params);
     refreshThread();
@@ -109,7 +131,7 @@
     if (!phone) return alert(strings.pick_phone);
     const params = {
       MessageSid: randomSid("SM"), SmsSid: "", AccountSid: accountSid, MessagingServiceSid: "",
-      From: phone, To: airtngNumber, Body: body, NumMedia: "0", NumSegments: "1",
+      From: phone, To: dialled(), Body: body, NumMedia: "0", NumSegments: "1",
       SmsStatus: "received", ApiVersion: "2010-04-01",
     };
     params.SmsSid = params.MessageSid;
@@ -255,7 +277,11 @@
         case "Redirect":
           return fetchTwiml(current, verb.textContent.trim(), {}, verb.getAttribute("method") || "POST");
         case "Dial":
-          show(format(strings.connecting, { number: verb.textContent.trim() }), "dial");
+          if (verb.getAttribute("callerId")) {
+            show(format(strings.connecting_as, { number: verb.textContent.trim(), caller_id: verb.getAttribute("callerId") }), "dial");
+          } else {
+            show(format(strings.connecting, { number: verb.textContent.trim() }), "dial");
+          }
           return null;
         case "Hangup":
         case "Reject":
@@ -273,7 +299,7 @@
     // The simulated carrier vouches that the phone owns its number (STIR/SHAKEN A-attestation).
     call = {
       live: true, path, onKey: null, onHangUp: null,
-      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: airtngNumber, CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01", StirVerstat: "TN-Validation-Passed-A" },
+      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: dialled(), CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01", StirVerstat: "TN-Validation-Passed-A" },
     };
     $("hang-up").disabled = false;
     show(format(strings.calling, { path }), "prompt");
