@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
+from django.utils.functional import Promise
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/django.po"))
@@ -75,3 +77,22 @@ def test_japanese_has_one_plural_form():
     catalogue, _ = messages(LOCALE / "ja" / "LC_MESSAGES" / "django.po")
 
     assert catalogue.plural_forms == "nplurals=1; plural=0;"
+
+
+OUR_APPS = {"accounts", "properties", "reservations", "ivr", "messaging", "simulator", "limits"}
+
+
+def test_every_model_and_field_of_ours_has_a_translatable_name():
+    plain = []
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        if not isinstance(model._meta.original_attrs.get("verbose_name"), Promise):
+            plain.append(model.__name__)
+        plain += [
+            f"{model.__name__}.{field.name}"
+            for field in model._meta.concrete_fields
+            if not field.primary_key and not isinstance(field._verbose_name, Promise)
+        ]
+
+    assert plain == []
