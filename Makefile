@@ -4,7 +4,7 @@ UV := python3 -m uv
 PYTHON := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test deps chromium
+.PHONY: run test deps chromium messages messages-check gettext
 
 # The processes of the Procfile, as in production: the web server and one SMS worker, together;
 # Ctrl-C stops both. DEBUG is on: this is the embedded demo.
@@ -26,3 +26,29 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		command -v apt-get >/dev/null 2>&1 || { echo "Install chromium to run the browser tests."; exit 1; }; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The translations (locale/<language>/LC_MESSAGES/django.po, and the .mo compiled from it, both
+# committed so that running Airtng needs no gettext). `make messages` brings every catalogue up
+# to date with the code's strings and compiles it: translate what it adds, then run it again.
+messages: deps gettext
+	DEBUG=true $(PYTHON) manage.py makemessages --all
+	DEBUG=true $(PYTHON) manage.py compilemessages --ignore=.venv
+
+# CI: fails when a catalogue is out of date with the code, or has a string untranslated or fuzzy.
+messages-check: deps gettext
+	DEBUG=true $(PYTHON) manage.py makemessages --all
+	@if [ -n "$$(git status --porcelain -- locale/)" ]; then \
+		git --no-pager diff -- locale/; git status --short -- locale/; \
+		echo "The catalogue is out of date with the code: run make messages and translate."; exit 1; fi
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+		stats=$$(msgfmt --check --statistics -o /dev/null "$$po" 2>&1) || { echo "$$stats"; exit 1; }; \
+		echo "$$po: $$stats"; \
+		if grep -qE "fuzzy|untranslated" <<<"$$stats"; then \
+			echo "$$po has strings untranslated or fuzzy: translate them, then make messages."; exit 1; fi; \
+	done
+
+# makemessages and compilemessages need GNU gettext.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		command -v apt-get >/dev/null 2>&1 || { echo "Install GNU gettext to update the translations."; exit 1; }; \
+		apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -5,8 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.db import IntegrityError, transaction
 from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import SplitPhoneNumberField
+from phonenumber_field.formfields import PrefixChoiceField, SplitPhoneNumberField, localized_choices
 
 from airtng.limits.services import client_address
 from airtng.messaging.countries import country_names, is_textable
@@ -22,6 +25,17 @@ class PhoneNumberField(SplitPhoneNumberField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Mobile phone number"))
         super().__init__(**kwargs)
+
+    def prefix_field(self):
+        # The library names the countries once, in the language active when the form class
+        # is defined; a callable names them again in each reader's language.
+        return PrefixChoiceField(choices=lambda: countries_in(get_language() or "en"))
+
+
+@cache
+def countries_in(language):
+    """The country picker's choices, "Japan +81", named in `language` and sorted by name."""
+    return sorted(localized_choices(language), key=lambda choice: choice[1])
 
 
 class AccountFieldsMixin:

@@ -1,8 +1,13 @@
 """Reading the phone tree into TwiML: a fixed number of queries per call, whatever its size."""
 
 from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
+
+from accounts.languages import COUNTRY_LANGUAGES, language_for_number
+from airtng.messaging.countries import country_of
 
 from .models import Menu, Option
 
@@ -16,6 +21,39 @@ def menu_at(slug: str) -> Menu | None:
         .prefetch_related(Prefetch("options", queryset=options))
         .first()
     )
+
+
+def caller_language(caller: str) -> str:
+    """A number of a country with its own language (+81), or its owner's language."""
+    return COUNTRY_LANGUAGES.get(country_of(caller)) or language_for_number(caller)
+
+
+def menu_language(menu: Menu) -> str | None:
+    """The site language the menu's replies speak (ja-JP: ja), if Airtng speaks it."""
+    try:
+        return translation.get_supported_language_variant(menu.reply_language.lower())
+    except LookupError:
+        return None
+
+
+def translation_for(menu: Menu, caller: str) -> str | None:
+    """The URL of this entry menu in the caller's language, if it differs and exists.
+
+    By convention the tree played at /ivr/<slug> answers in Japanese at /ivr/ja-<slug>.
+    """
+    language = caller_language(caller)
+    if language == (menu_language(menu) or translation.get_language()):
+        return None
+    slug = f"{language}-{menu.entry_slug}"
+    if not Menu.objects.filter(entry_slug=slug).exists():
+        return None
+    return reverse("phone_tree", args=[slug])
+
+
+def redirect_to(url: str) -> VoiceResponse:
+    response = VoiceResponse()
+    response.redirect(url)
+    return response
 
 
 def _say(verb, text, voice, language, **extra):
@@ -32,7 +70,12 @@ def play(menu: Menu, response: VoiceResponse | None = None) -> VoiceResponse:
 
 
 def answer(menu: Menu, digits: str | None) -> VoiceResponse:
-    """What the caller hears after pressing `digits` at `menu`."""
+    """What the caller hears after pressing `digits` at `menu`, in the menu's language."""
+    with translation.override(menu_language(menu) or translation.get_language()):
+        return _answer(menu, digits)
+
+
+def _answer(menu: Menu, digits: str | None) -> VoiceResponse:
     response = VoiceResponse()
     option = next((o for o in menu.options.all() if o.key == digits), None)
 

@@ -19,6 +19,8 @@ def phone_tree(request, slug):
     if menu is None:
         raise Http404
     if slug == menu.entry_slug:
+        if url := services.translation_for(menu, twilio_params(request).get("From", "")):
+            return twiml(services.redirect_to(url))
         return twiml(services.play(menu))
     return twiml(services.answer(menu, twilio_params(request).get("Digits")))
 

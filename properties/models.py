@@ -12,6 +12,9 @@ class PropertyQuerySet(models.QuerySet):
 
 
 class Property(models.Model):
+    # The currency of every nightly price (ISO 4217).
+    CURRENCY = "USD"
+
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

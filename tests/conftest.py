@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
@@ -112,6 +112,18 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active():
+    """Each test starts as a fresh worker thread does, with no language active.
+
+    A request activates its language in the thread and leaves it there: a Japanese page must
+    not make the next test's texts, written outside any request, Japanese.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -91,6 +91,18 @@ def test_call_to_et_phone_home_prints_what_the_caller_hears_and_the_dial():
 
 
 @pytest.mark.django_db
+def test_a_japanese_phone_calling_et_phone_home_hears_it_in_japanese():
+    output = run(
+        "call", "+819012345678", "--to", "/ivr/welcome", "--digits", "2", "3", "--in-process"
+    )
+
+    assert output[0].startswith("Say: E.T.フォンホーム・サービスにお電話いただき")
+    assert output[1:2] == ["Press: 2"]
+    assert output[2].startswith("Say: 惑星ブロードアソグに電話するには、2を押してください。")
+    assert output[3:] == ["Press: 3", "Dial: +17262043675"]
+
+
+@pytest.mark.django_db
 def test_call_without_keys_hangs_up_after_the_menu():
     output = run("call", "+15555550100", "--to", "/ivr/welcome", "--in-process")
 

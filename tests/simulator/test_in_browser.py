@@ -97,6 +97,26 @@ def test_an_unanswered_menu_times_out_and_the_call_follows_the_twiml(
     expect(page.get_by_role("button", name="Hang up")).to_be_disabled()
 
 
+def test_a_japanese_phone_is_sent_to_et_phone_home_in_japanese(phone, et_phone_home):
+    page = phone("+819012345678")
+
+    page.get_by_role("button", name="Call ET Phone Home").click()
+    expect(page.locator("#screen")).to_contain_text("E.T.フォンホーム・サービスにお電話いただき")
+    press(page, "2")
+    expect(page.locator("#screen")).to_contain_text("惑星ブロードアソグに電話するには")
+    press(page, "3")
+
+    expect(page.locator("#screen .dial")).to_have_text("Connecting to +17262043675…")
+    expect(call_log(page)).to_have_text(
+        [
+            "→ POST /ivr/welcome",
+            "→ POST /ivr/ja-welcome",
+            "→ POST /ivr/ja-menu Digits=2",
+            "→ POST /ivr/ja-planets Digits=3",
+        ]
+    )
+
+
 def test_hanging_up_ends_the_call(phone, et_phone_home):
     page = phone("+15555550100")
 
