@@ -104,7 +104,7 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email", "phone_number")
+        fields = ("first_name", "last_name", "email", "phone_number", "decide_by")
         field_classes = {"phone_number": PhoneNumberField}
 
 

@@ -16,6 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from accounts.models import PIN_DIGITS, User
 from accounts.services import check_phone_pin, phone_pin_for
+from airtng.messaging.models import Direction
 from reservations import texts
 from reservations.models import Reservation
 from reservations.services import (
@@ -26,7 +27,7 @@ from reservations.services import (
     pending_requests_for,
 )
 
-from .models import CallStep
+from .models import Call, CallStep
 
 GATHER_TIMEOUT_SECONDS = 6
 ACCEPT_KEY, REJECT_KEY = "1", "2"
@@ -61,11 +62,28 @@ def waiting_request(host: User) -> Reservation | None:
     )
 
 
+def on_the_line(*, call_sid: str, caller: str) -> tuple[str, bool]:
+    """The number of the person on this call, and whether Airtng placed the call.
+
+    Twilio told its SID to Airtng alone, so a call whose SID is in our call log reached the
+    number Airtng dialled: that proves who answers. `From` of such a call is our own number.
+    """
+    placed = (
+        Call.objects.filter(sid=call_sid, direction=Direction.OUTBOUND)
+        .values_list("to", flat=True)
+        .first()
+        if call_sid
+        else None
+    )
+    return (placed, True) if placed else (caller, False)
+
+
 def greet(
     *, caller: str, call_sid: str, stir_verstat: str = "", state: str = "", digits: str = ""
 ) -> VoiceResponse:
     """Greet the caller; a host who proves the number is theirs hears their request."""
     response = VoiceResponse()
+    caller, placed = on_the_line(call_sid=call_sid, caller=caller)
     user = User.objects.with_verified_number(caller)
     if user is None:
         response.say(_("Thanks for calling!"))
@@ -73,14 +91,20 @@ def greet(
     known = call_state(state, call_sid=call_sid) if state else {}
     if known.get("host") != user.pk:
         known = {}
-    greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
+    if placed:
+        greeting = _("Hello %(name)s, this is Airtng.") % {"name": user.first_name}
+    else:
+        greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
     request = waiting_request(user)
     if request is None:
         response.say(greeting)
+        if placed:
+            response.say(texts.nothing_to_answer())
+            response.hangup()
         return response
     if known.get("step") == "pin":
         return answer_pin(response, host=user, request=request, call_sid=call_sid, pin=digits)
-    if known.get("proven") or stir_verstat == OWNS_THE_NUMBER:
+    if known.get("proven") or placed or stir_verstat == OWNS_THE_NUMBER:
         offer_request(
             response, request, call_sid=call_sid, intro=greeting, attempt=known.get("attempt", 1)
         )
@@ -164,6 +188,7 @@ def decide_by_keypad(*, call_sid: str, caller: str, state: str, digits: str) -> 
     """
     response = VoiceResponse()
     offered = call_state(state, call_sid=call_sid)
+    caller = on_the_line(call_sid=call_sid, caller=caller)[0]
     host = User.objects.with_verified_number(caller)
     request = (
         Reservation.objects.filter(pk=offered.get("reservation"), property__host=host)

@@ -9,9 +9,11 @@ from django.utils import timezone
 from accounts.models import User
 from airtng.messaging.models import OptOut
 from airtng.messaging.services import queue_sms
+from ivr.calls import queue_call
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
+from .asking import is_called, link_for
 from .queries import pending_requests_for
 
 
@@ -57,12 +59,13 @@ def offer_next_request(
         )
         if oldest is None:
             return None
-        message = queue_sms(
-            to=host.phone_number, body=texts.new_request(oldest), user=host, reservation=oldest
-        )
+        body = texts.new_request(oldest, link=link_for(host, oldest))
+        message = queue_sms(to=host.phone_number, body=body, user=host, reservation=oldest)
         OutstandingRequest.objects.create(
             host=host, reservation=oldest, message=message, offered_at=now
         )
+        if is_called(host):
+            queue_call(to=host.phone_number, user=host, reservation=oldest)
     return oldest
 
 

@@ -16,6 +16,7 @@ from airtng.messaging.models import OptOut
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
+from .asking import link_for
 from .ending import end_request, lock_request
 from .host_sms import offer_next_request, text
 
@@ -43,7 +44,9 @@ def remind_hosts(*, now: datetime | None = None) -> int:
                 pk=offer.reservation_id, status=Status.PENDING, reminded_at__isnull=True
             ).update(reminded_at=now)
             if claimed:
-                text(offer.host, texts.host_reminder(offer.reservation), offer.reservation)
+                link = link_for(offer.host, offer.reservation)
+                body = texts.host_reminder(offer.reservation, link=link)
+                text(offer.host, body, offer.reservation)
                 reminded += 1
     return reminded
 

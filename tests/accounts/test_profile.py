@@ -25,6 +25,7 @@ def profile_form(**fields):
         "email": "ada@example.com",
         "phone_number_0": "US",
         "phone_number_1": "(201) 555-0123",
+        "decide_by": "sms",
     }
     form.update(fields)
     return form
@@ -117,3 +118,22 @@ def test_it_refuses_another_users_email_in_other_case(login, ada, make_user):
     assert "An account with this email address already exists." in response.text
     ada.refresh_from_db()
     assert ada.email == "ada@example.com"
+
+
+def test_a_host_chooses_to_be_called_about_requests(login, ada):
+    client = login(ada)
+    assert "Call me, and text me the link too" in client.get(reverse("profile")).text
+
+    response = save_profile(client, decide_by="call")
+
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.decide_by == "call"
+
+
+def test_an_unknown_way_to_be_asked_is_refused(login, ada):
+    response = save_profile(login(ada), decide_by="pigeon")
+
+    assert response.status_code == 200
+    ada.refresh_from_db()
+    assert ada.decide_by == "sms"
