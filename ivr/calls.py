@@ -122,7 +122,10 @@ def dial(call: Call):
             ),
         )
     except TwilioRestException as error:
-        call_again_later(call, status=Status.FAILED, reason=error.msg)
+        if error.status == 429 or error.status >= 500:
+            call_again_later(call, status=Status.FAILED, reason=error.msg)
+        else:  # Twilio will never place it (a number it cannot call, say)
+            release(call, status=Status.FAILED, error_message=error.msg[:500])
     except Exception as error:  # noqa: BLE001 — Twilio may have placed it: never ring twice
         release(call, status=Status.FAILED, error_message=f"{type(error).__name__}: {error}"[:500])
     else:

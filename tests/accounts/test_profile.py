@@ -25,7 +25,6 @@ def profile_form(**fields):
         "email": "ada@example.com",
         "phone_number_0": "US",
         "phone_number_1": "(201) 555-0123",
-        "decide_by": "sms",
     }
     form.update(fields)
     return form
@@ -129,6 +128,16 @@ def test_a_host_chooses_to_be_called_about_requests(login, ada):
     assert response.status_code == 302
     ada.refresh_from_db()
     assert ada.decide_by == "call"
+
+
+def test_a_form_without_the_choice_keeps_it(login, ada):
+    ada.decide_by = "link"
+    ada.save()
+
+    save_profile(login(ada), first_name="Augusta")
+
+    ada.refresh_from_db()
+    assert (ada.first_name, ada.decide_by) == ("Augusta", "link")
 
 
 def test_an_unknown_way_to_be_asked_is_refused(login, ada):
