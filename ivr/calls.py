@@ -117,9 +117,7 @@ def dial(call: Call):
             to=call.to,
             from_=call.from_number,
             url=twilio_url(reverse("voice")),
-            status_callback=twilio_url(
-                f"{reverse('voice_status')}?call={call.pk}&attempt={call.attempts}"
-            ),
+            status_callback=twilio_url(status_callback_path(call)),
         )
     except TwilioRestException as error:
         if error.status == 429 or error.status >= 500:
@@ -132,6 +130,21 @@ def dial(call: Call):
         status = placed.status if placed.status in TWILIO_RANK else Status.QUEUED
         release(call, status=status, sid=placed.sid, error_message="")
         logger.info("Call %s placed by Twilio as %s", call.pk, placed.sid)
+
+
+def status_callback_path(call: Call) -> str:
+    """Where Twilio reports this attempt: its id and attempt name it before its SID is known."""
+    return f"{reverse('voice_status')}?call={call.pk}&attempt={call.attempts}"
+
+
+RINGING = [Status.QUEUED, Status.INITIATED, Status.RINGING]
+
+
+def ringing_calls(number: str):
+    """The calls Airtng placed to `number` that nobody has answered yet, oldest first."""
+    return Call.objects.filter(
+        direction=Direction.OUTBOUND, to=number, status__in=RINGING
+    ).order_by("created_at", "id")
 
 
 def release(call: Call, *, status, enqueue_at=None, **recorded) -> bool:
