@@ -207,3 +207,23 @@ def record_call_status(
             place_call.using(run_after=call.next_attempt_at).enqueue(call.pk)
         call.save()
     return True
+
+
+def requeue_stalled_calls(*, now=None) -> int:
+    """Schedule again every call whose worker died while dialling, or whose task is gone."""
+    now = now or timezone.now()
+    stalled = Call.objects.filter(direction=Direction.OUTBOUND).filter(
+        Q(status=Status.PLACING, lease_expires_at__lte=now)
+        | Q(status=Status.PENDING, next_attempt_at__lte=now - lease())
+        | Q(status=Status.PENDING, next_attempt_at__isnull=True, created_at__lte=now - lease())
+    )
+    requeued = 0
+    for call_id in stalled.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            if stalled.filter(pk=call_id).update(
+                status=Status.PENDING, lease_expires_at=None, next_attempt_at=now
+            ):
+                place_call.enqueue(call_id)
+                requeued += 1
+                logger.warning("Call %s requeued: its worker died or its task is gone", call_id)
+    return requeued

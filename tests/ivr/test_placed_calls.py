@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from airtng.messaging.models import Direction, Message
 from ivr.calls import MAX_ATTEMPTS, RETRY_DELAY
@@ -386,3 +387,16 @@ def test_twilio_reports_an_unanswered_call_and_it_is_placed_again(
     assert (call.status, call.attempts) == ("pending", 1)
     assert call.error_message == f"Attempt 1: {Call.Status(outcome).label}"
     assert call.next_attempt_at is not None
+
+
+def test_a_call_whose_worker_died_while_dialling_is_placed_by_the_next_worker(
+    twilio, run_worker, placed
+):
+    gone = timezone.now() - timedelta(minutes=5)
+    Call.objects.filter(pk=placed.pk).update(status="placing", lease_expires_at=gone, sid=None)
+
+    run_worker()
+
+    placed.refresh_from_db()
+    assert (placed.status, placed.attempts) == ("queued", 2)
+    assert len(twilio.placed_calls) == 2
