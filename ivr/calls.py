@@ -187,7 +187,7 @@ def record_call_status(
         if isinstance(call_id, int) and isinstance(attempt, int):
             named |= Q(pk=call_id, attempts=attempt, status=Status.PLACING)
         call = (
-            Call.objects.select_for_update()
+            Call.objects.select_for_update(of=("self",))
             .select_related("reservation")
             .filter(named, direction=Direction.OUTBOUND)
             .first()
