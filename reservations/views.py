@@ -154,18 +154,18 @@ def decision_link(request, token):
         try:
             reservation = services.decide_by_link(reservation=reservation, accepted=CHOICES[choice])
         except services.NotPending:
-            pass  # the page says what ended it
+            reservation.refresh_from_db()  # ended meanwhile: the page says what ended it
         except services.ReservationError as refused:
             context["refusal"] = refused.message
         else:
             context.update(step="done", accepted=CHOICES[choice])
     elif choice in CHOICES:
         context.update(step="confirm", choice=choice, accepted=CHOICES[choice])
+    context["reservation"] = reservation
     with translation.override(language_of(reservation.host)):
         if context["step"] == "done":
             context["said"] = texts.host_decided(reservation, context["accepted"])
         elif not services.link_is_open(reservation):
-            reservation.refresh_from_db()
             context.update(step="ended", said=link_ended(reservation))
         return render(request, "reservations/decision_link.html", context)
 

@@ -94,3 +94,32 @@ def test_a_call_let_ring_is_placed_again_later(
     call = Call.objects.get()
     assert (call.status, call.attempts) == ("pending", 1)
     assert call.next_attempt_at is not None
+
+
+def test_the_link_in_the_sms_opens_and_accepts_with_one_confirmed_tap(
+    phone, run_worker, make_user, make_property, make_reservation, guest
+):
+    host = make_user(first_name="Haruto", phone_number=JAPANESE_NUMBER)
+    request = make_reservation(make_property(host), guest, message="Two quiet birdwatchers.")
+    run_worker()
+    page = phone(JAPANESE_NUMBER)
+
+    link = page.locator("#thread a", has_text="/d/")
+    with page.context.expect_page() as opened:
+        link.click()
+    decision = opened.value
+    expect(decision.locator("h1")).to_have_text("Gus → Cabin by the lake")
+    expect(decision.locator(".guest-message")).to_have_text("Two quiet birdwatchers.")
+    decision.get_by_role("button", name="Accept").click()
+    expect(decision.locator(".decision-question")).to_have_text(
+        "Accept the request from Gus? They will be told at once."
+    )
+    decision.get_by_role("button", name="Yes, accept").click()
+
+    expect(decision.locator(".decision-outcome")).to_contain_text(
+        "You have successfully confirmed the reservation."
+    )
+    request.refresh_from_db()
+    assert request.status == Reservation.Status.CONFIRMED
+    decision.goto(link.get_attribute("href"))  # the same link, again
+    expect(decision.locator(".decision-outcome")).to_have_text("This request was already decided.")

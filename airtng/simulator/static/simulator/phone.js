@@ -55,7 +55,16 @@
     const item = document.createElement("li");
     item.className = "bubble " + cls;
     const body = document.createElement("p");
-    body.textContent = text;
+    // A decision link in an SMS opens as it would on a phone.
+    for (const part of text.split(/((?:https?:\/\/[^\s/]+)?\/d\/\S+)/)) {
+      if (!/\/d\/\S+$/.test(part)) { body.append(part); continue; }
+      const link = document.createElement("a");
+      link.href = part;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = part;
+      body.append(link);
+    }
     item.append(body);
     if (meta) {
       const small = document.createElement("small");
