@@ -148,8 +148,16 @@ class PasswordResetForm(DjangoPasswordResetForm):
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email", "phone_number", "language")
+        fields = ("first_name", "last_name", "email", "phone_number", "language", "decide_by")
         field_classes = {"phone_number": PhoneNumberField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without the choice (a script, an older page) keeps the current one.
+        self.fields["decide_by"].required = False
+
+    def clean_decide_by(self):
+        return self.cleaned_data["decide_by"] or self.instance.decide_by
 
 
 class VerifyPhoneForm(forms.Form):

@@ -66,3 +66,16 @@ def check_allowed_hosts_are_named(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_twilio_can_call_back(app_configs, **kwargs):
+    if settings.TWILIO_AUTH_TOKEN and not settings.PUBLIC_BASE_URL:
+        return [
+            Warning(
+                "PUBLIC_BASE_URL is empty: Airtng cannot call hosts who decide by call "
+                "(Twilio needs an absolute URL for the call), and gets no delivery statuses.",
+                id="airtng.W004",
+            )
+        ]
+    return []

@@ -6,6 +6,7 @@ from airtng.messaging.views import sms_status
 from airtng.views import media
 from ivr import views as ivr_views
 from properties.views import home
+from reservations.views import decision_link
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("sms/status", sms_status, name="sms_status"),
     path("voice", ivr_views.voice, name="voice"),
     path("voice/decision", ivr_views.voice_decision, name="voice_decision"),
+    path("voice/status", ivr_views.voice_status, name="voice_status"),
+    path("d/<str:token>", decision_link, name="decision_link"),
     path("ivr/", include("ivr.urls")),
     path("phone/", include("airtng.simulator.urls")),
     path("admin/", admin.site.urls),

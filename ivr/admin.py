@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MAX_LOOP, MIN_LOOP, CallStep, Menu, Option
+from .models import MAX_LOOP, MIN_LOOP, Call, CallStep, Menu, Option
 
 
 class OptionInline(admin.TabularInline):
@@ -35,4 +35,21 @@ class CallStepAdmin(admin.ModelAdmin):
     readonly_fields = ("call_sid", "step", "twiml", "created_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    """The call log: read only; calls are placed by Airtng, never from here."""
+
+    list_display = ("created_at", "direction", "to", "status", "duration", "attempts", "user")
+    list_filter = ("status", "direction")
+    search_fields = ("to", "from_number", "sid")
+    readonly_fields = [field.name for field in Call._meta.fields]
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,10 +1,13 @@
 """A phone tree staff edit in the admin: menus that speak a prompt and options per key."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from airtng.messaging.models import Direction
 
 KEYS = [(key, key) for key in "0123456789*#"]
 SLUG_HELP = _("Letters, digits and hyphens; the menu answers at /ivr/<this>.")
@@ -179,3 +182,75 @@ class CallStep(models.Model):
     def deciding(reservation_id) -> str:
         """The step at which a call decided a reservation: a reservation's timeline reads it."""
         return f"decision-{reservation_id}"
+
+
+class CallStatus(models.TextChoices):
+    # Ours, before Twilio has the call.
+    PENDING = "pending", _("Waiting to call")
+    PLACING = "placing", _("Calling")
+    # Twilio's (CallStatus), in the order a call moves through them.
+    QUEUED = "queued", _("Queued at Twilio")
+    INITIATED = "initiated", _("Dialling")
+    RINGING = "ringing", _("Ringing")
+    IN_PROGRESS = "in-progress", _("Answered")
+    COMPLETED = "completed", _("Completed")
+    BUSY = "busy", _("Busy")
+    NO_ANSWER = "no-answer", _("No answer")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Cancelled")
+
+
+class Call(models.Model):
+    """A call Airtng placed to a host about a request: the call log, and its outbox.
+
+    The row and its task are written in the caller's transaction, as an SMS is; an
+    unanswered call is placed again (`attempts`) until its request ends.
+    """
+
+    Status = CallStatus
+
+    sid = models.CharField(_("Twilio SID"), max_length=64, unique=True, null=True, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    to = models.CharField(_("to"), max_length=32, db_index=True)
+    from_number = models.CharField(_("from"), max_length=32)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.PENDING
+    )
+    duration = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("user"),
+    )
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("reservation"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("call log")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CallStatus.values), name="call_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.to} · {self.get_status_display()}"

@@ -10,6 +10,8 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from accounts.languages import speaking_to, speech
 
+from .calls import on_the_line
+
 
 class SpokenGather(Gather):
     def say(self, message=None, **kwargs):
@@ -25,11 +27,15 @@ class SpokenResponse(VoiceResponse):
 
 
 def in_callers_language(answer):
-    """Build the answer to `caller` in their language: a user's own, else their country's."""
+    """Build the answer to the person on the line in their language: a user's own, else
+    their country's. On a call Airtng placed, that is the person it dialled, not `From`,
+    and `answer` is told so: it gets `caller` as that number and `placed=True`.
+    """
 
     @wraps(answer)
-    def answered(*, caller: str, **kwargs):
-        with speaking_to(number=caller):
-            return answer(caller=caller, **kwargs)
+    def answered(*, caller: str, call_sid: str, **kwargs):
+        person, placed = on_the_line(call_sid=call_sid, caller=caller)
+        with speaking_to(number=person):
+            return answer(caller=person, call_sid=call_sid, placed=placed, **kwargs)
 
     return answered

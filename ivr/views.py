@@ -1,10 +1,10 @@
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
 from airtng.twilio import twilio_webhook, twiml
 from reservations.conversations.proxies import is_proxy_number
 from reservations.conversations.relay import relay_call
 
-from . import services, voice_line
+from . import calls, services, voice_line
 
 
 def twilio_params(request):
@@ -58,3 +58,18 @@ def voice_decision(request):
             digits=params.get("Digits", ""),
         )
     )
+
+
+@twilio_webhook()
+def voice_status(request):
+    """Twilio's status callback of a call Airtng placed: nothing to say, only to record."""
+    number = request.GET.get("call", "")
+    attempt = request.GET.get("attempt", "")
+    calls.record_call_status(
+        sid=request.POST.get("CallSid", "")[:64],
+        status=request.POST.get("CallStatus", ""),
+        duration=request.POST.get("CallDuration", "")[:9],
+        call_id=int(number) if number.isdigit() and len(number) < 18 else None,
+        attempt=int(attempt) if attempt.isdigit() and len(attempt) < 4 else None,
+    )
+    return HttpResponse(status=204)

@@ -63,7 +63,13 @@ def waiting_request(host: User) -> Reservation | None:
 
 @in_callers_language
 def greet(
-    *, caller: str, call_sid: str, stir_verstat: str = "", state: str = "", digits: str = ""
+    *,
+    caller: str,
+    call_sid: str,
+    placed: bool = False,
+    stir_verstat: str = "",
+    state: str = "",
+    digits: str = "",
 ) -> SpokenResponse:
     """Greet the caller; a host who proves the number is theirs hears their request."""
     response = SpokenResponse()
@@ -74,14 +80,20 @@ def greet(
     known = call_state(state, call_sid=call_sid) if state else {}
     if known.get("host") != user.pk:
         known = {}
-    greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
+    if placed:
+        greeting = _("Hello %(name)s, this is Airtng.") % {"name": user.first_name}
+    else:
+        greeting = _("Thanks for calling, %(name)s!") % {"name": user.first_name}
     request = waiting_request(user)
     if request is None:
         response.say(greeting)
+        if placed:
+            response.say(texts.nothing_to_answer())
+            response.hangup()
         return response
     if known.get("step") == "pin":
         return answer_pin(response, host=user, request=request, call_sid=call_sid, pin=digits)
-    if known.get("proven") or stir_verstat == OWNS_THE_NUMBER:
+    if known.get("proven") or placed or stir_verstat == OWNS_THE_NUMBER:
         offer_request(
             response, request, call_sid=call_sid, intro=greeting, attempt=known.get("attempt", 1)
         )
@@ -160,7 +172,7 @@ def offer_choice(response, request: Reservation, *, call_sid: str, intro: str = 
 
 @in_callers_language
 def decide_by_keypad(
-    *, call_sid: str, caller: str, state: str, digits: str
+    *, call_sid: str, caller: str, state: str, digits: str, placed: bool = False
 ) -> SpokenResponse | str:
     """Apply the host's key to the request this call offered, once per call and request.
 

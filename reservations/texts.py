@@ -43,13 +43,25 @@ def _quoted(message):
     return message[: QUOTED_MESSAGE_LENGTH - 1].rstrip() + "…"
 
 
-def new_request(reservation):
-    return _(
-        "You have a new reservation request from %(guest)s for %(property)s, "
-        "%(check_in)s–%(check_out)s, %(guests)s:\n"
-        '"%(message)s"\n'
-        "Reply accept or reject."
-    ) % {**_stay(reservation), "message": _quoted(reservation.message)}
+def new_request(reservation, *, link=None):
+    """The host's SMS about a request; with `link`, it ends with the link instead of replies."""
+    stay = {**_stay(reservation), "message": _quoted(reservation.message)}
+    if link:
+        return _(
+            "You have a new reservation request from %(guest)s for %(property)s, "
+            "%(check_in)s–%(check_out)s, %(guests)s:\n"
+            '"%(message)s"\n'
+            "Accept or reject it here: %(link)s"
+        ) % {**stay, "link": link}
+    return (
+        _(
+            "You have a new reservation request from %(guest)s for %(property)s, "
+            "%(check_in)s–%(check_out)s, %(guests)s:\n"
+            '"%(message)s"\n'
+            "Reply accept or reject."
+        )
+        % stay
+    )
 
 
 def spoken_request(reservation):
@@ -144,7 +156,13 @@ def request_sent(reservation):
     ) % _people(reservation)
 
 
-def host_reminder(reservation):
+def host_reminder(reservation, *, link=None):
+    if link:
+        return _(
+            "Reminder: %(guest)s is waiting for your answer to their request for %(property)s, "
+            "%(check_in)s–%(check_out)s, %(guests)s. Accept or reject it by %(answer_by)s, "
+            "or the request expires: %(link)s"
+        ) % {**_people(reservation), "link": link}
     return _(
         "Reminder: %(guest)s is waiting for your answer to their request for %(property)s, "
         "%(check_in)s–%(check_out)s, %(guests)s. Reply accept or reject by %(answer_by)s, "

@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from accounts.decorators import verified_phone_required
+from accounts.languages import language_of
 from airtng.twilio import twilio_webhook, twiml
 from properties.models import Property
 
-from . import services
+from . import services, texts
 from .conversations.proxies import is_proxy_number
 from .conversations.relay import relay_sms
 from .conversations.thread import read_thread
@@ -148,3 +152,44 @@ def incoming_sms(request):
     if reply:
         response.message(reply)
     return twiml(response)
+
+
+CHOICES = {"accept": True, "reject": False}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def decision_link(request, token):
+    """A host's decision link: GET shows the request, POST asks once more, then decides.
+
+    The signed token is the host's key, so no log-in; the page speaks the host's language.
+    """
+    reservation = services.request_of_link(token)
+    if reservation is None:
+        raise Http404
+    choice = request.POST.get("choice") if request.method == "POST" else None
+    context = {"reservation": reservation, "token": token, "step": "show"}
+    if choice in CHOICES and request.POST.get("confirmed") == "yes":
+        try:
+            reservation = services.decide_by_link(reservation=reservation, accepted=CHOICES[choice])
+        except services.NotPending:
+            reservation.refresh_from_db()  # ended meanwhile: the page says what ended it
+        except services.ReservationError as refused:
+            context["refusal"] = refused.message
+        else:
+            context.update(step="done", accepted=CHOICES[choice])
+    elif choice in CHOICES:
+        context.update(step="confirm", choice=choice, accepted=CHOICES[choice])
+    context["reservation"] = reservation
+    with translation.override(language_of(reservation.host)):
+        if context["step"] == "done":
+            context["said"] = texts.host_decided(reservation, context["accepted"])
+        elif not services.link_is_open(reservation):
+            context.update(step="ended", said=link_ended(reservation))
+        return render(request, "reservations/decision_link.html", context)
+
+
+def link_ended(reservation):
+    if reservation.status == Reservation.Status.PENDING:
+        return _("The time to answer this request has run out, so there is nothing to answer.")
+    return texts.host_replied_to_ended(reservation)

@@ -47,7 +47,7 @@ def grant(user, *permissions):
     return User.objects.get(pk=user.pk)
 
 
-SIMULATOR_PERMISSIONS = ("simulator.use_simulator", "messaging.view_message")
+SIMULATOR_PERMISSIONS = ("simulator.use_simulator", "messaging.view_message", "ivr.view_call")
 
 
 @pytest.fixture

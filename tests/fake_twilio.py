@@ -3,10 +3,12 @@
 It answers `POST` and `GET /2010-04-01/Accounts/{sid}/Messages.json` as Twilio does: Basic
 auth, the Message resource with every field Twilio's OpenAPI description lists, error bodies
 whose `status` is the HTTP status, and signed status callbacks it POSTs to a message's
-`StatusCallback` when asked. Each request is checked against that description
-(../shared/twilio-openapi/twilio_api_v2010.json beside the repository); what does not fit is
-kept in `violations`. Answers can be scripted: accepted, an error, too slow, cut off mid-body,
-or a proxy's HTML page.
+`StatusCallback` when asked. It places calls too (`POST .../Calls.json`): told to, the
+callee answers (the fake fetches the call's TwiML, hears its <Say>s and presses keys at its
+<Gather>s), does not answer, or is busy, and the call's StatusCallback hears the outcome.
+Each request is checked against that description (../shared/twilio-openapi/twilio_api_v2010.json
+beside the repository); what does not fit is kept in `violations`. Answers can be scripted:
+accepted, an error, too slow, cut off mid-body, or a proxy's HTML page.
 """
 
 import base64
@@ -21,7 +23,8 @@ from email.utils import format_datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from xml.etree import ElementTree
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -29,6 +32,11 @@ from twilio.request_validator import RequestValidator
 SPEC = Path(__file__).resolve().parents[1].parent / "shared/twilio-openapi/twilio_api_v2010.json"
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 MESSAGE_SCHEMA = "api.v2010.account.message"
+CALLS_PATH = "/2010-04-01/Accounts/{AccountSid}/Calls.json"
+CALL_SCHEMA = "api.v2010.account.call"
+# What Twilio needs to know what to do once the callee answers: one of these.
+CALL_INSTRUCTIONS = ("Url", "Twiml", "ApplicationSid")
+MAX_HOPS = 20
 
 
 @cache
@@ -49,11 +57,41 @@ def message_fields():
     return spec()["components"]["schemas"][MESSAGE_SCHEMA]["properties"]
 
 
-def violations_of_create(form) -> list[str]:
-    schema = create_message_schema()
+def create_call_schema():
+    body = spec()["paths"][CALLS_PATH]["post"]["requestBody"]
+    return body["content"]["application/x-www-form-urlencoded"]["schema"]
+
+
+def call_fields():
+    return spec()["components"]["schemas"][CALL_SCHEMA]["properties"]
+
+
+def violations_of_create(form, schema=None) -> list[str]:
+    schema = schema or create_message_schema()
     found = [f"unknown field {name}" for name in form if name not in schema["properties"]]
     found += [f"missing field {name}" for name in schema.get("required", []) if name not in form]
+    for name, value in form.items():
+        if schema["properties"].get(name, {}).get("format") == "uri":
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                found.append(f"{name} is not an absolute URL")
     return found
+
+
+def violations_of_create_call(form) -> list[str]:
+    found = violations_of_create(form, create_call_schema())
+    if not any(form.get(name) for name in CALL_INSTRUCTIONS):
+        found.append("missing field Url, Twiml or ApplicationSid")
+    return found
+
+
+@dataclass
+class CallOutcome:
+    """What the callee of the next calls does: answer (and press `digits`), or not."""
+
+    status: str = "completed"  # or "no-answer", "busy", "failed"
+    digits: tuple = ()
+    duration: int = 30
 
 
 @dataclass
@@ -88,6 +126,11 @@ class FakeTwilio:
     violations: list = field(default_factory=list)
     # Statuses to report to a message's StatusCallback, in order, right after accepting it.
     callbacks: tuple = ()
+    calls: list = field(default_factory=list)  # the Call resources, oldest first
+    # What callees do, one per call placed; with none left, a call just stays queued.
+    call_outcomes: list = field(default_factory=list)
+    call_script: list = field(default_factory=list)  # answers to the next Calls requests
+    threads: list = field(default_factory=list)  # callees waiting for settle()
     lock: threading.Lock = field(default_factory=threading.Lock)
     generation: int = 0  # a slow answer still due when the next test starts is dropped
 
@@ -100,15 +143,45 @@ class FakeTwilio:
             self.requests.clear()
             self.messages.clear()
             self.violations.clear()
+            self.calls.clear()
+            self.call_outcomes.clear()
+            self.call_script.clear()
+            self.threads.clear()
 
     def answer_next(self, *answers):
         """Answer the next create requests so, in order; then accept again."""
         self.script.extend(answers)
 
+    def answer_next_calls(self, *answers):
+        """Answer the next Calls requests so, in order (an SMS takes none of them)."""
+        self.call_script.extend(answers)
+
+    def callees(self, *outcomes):
+        """The next calls placed end so, in order: CallOutcome("completed", digits=("1",))."""
+        self.call_outcomes.extend(outcomes)
+
+    def settle(self, timeout=30):
+        """Let the callees of the calls placed so far act, and wait until they are done.
+
+        A callee acts only then, once Airtng has read Twilio's answer and recorded the SID,
+        as a person picks up seconds after the phone starts ringing.
+        """
+        with self.lock:
+            ringing, self.threads = self.threads, []
+        for thread in ringing:
+            thread.start()
+        for thread in ringing:
+            thread.join(timeout)
+
+    @property
+    def placed_calls(self):
+        """The calls Twilio accepted: dicts of To, From, Url, StatusCallback."""
+        return [r["form"] for r in self.requests if r.get("call") and r["answer"].accepted]
+
     @property
     def sent(self):
         """The SMS Twilio accepted: dicts of To, From, Body, StatusCallback."""
-        return [r["form"] for r in self.requests if r["answer"].accepted]
+        return [r["form"] for r in self.requests if not r.get("call") and r["answer"].accepted]
 
     def message(self, sid):
         return next(m for m in self.messages if m["sid"] == sid)
@@ -175,6 +248,97 @@ class FakeTwilio:
             # Twilio gives up on a callback URL that does not answer, too.
             with contextlib.suppress(requests.RequestException):
                 self.report(sid, status)
+
+    def _accept_call(self, form):
+        now = datetime.now(UTC)
+        sid = f"CA{uuid.uuid4().hex}"
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json"
+        resource = {name: None for name in call_fields()}
+        resource.update(
+            sid=sid,
+            date_created=rfc2822(now),
+            date_updated=rfc2822(now),
+            account_sid=self.account_sid,
+            to=form["To"],
+            to_formatted=form["To"],
+            **{"from": form["From"], "from_formatted": form["From"]},
+            status="queued",
+            direction="outbound-api",
+            api_version="2010-04-01",
+            price_unit="USD",
+            uri=uri,
+            subresource_uris={"notifications": uri.replace(".json", "/Notifications.json")},
+        )
+        with self.lock:
+            self.calls.append({**resource, "_form": form, "_heard": []})
+        return resource
+
+    def call(self, sid):
+        return next(c for c in self.calls if c["sid"] == sid)
+
+    def heard(self, sid=None):
+        """What the callee of `sid` (default: the last call) heard, <Say> by <Say>."""
+        return (self.call(sid) if sid else self.calls[-1])["_heard"]
+
+    def _signed_post(self, url, params):
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        return requests.post(
+            url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10
+        )
+
+    def _call_params(self, call, status):
+        return {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call["sid"],
+            "CallStatus": status,
+            "Direction": "outbound-api",
+            "From": call["from"],
+            "To": call["to"],
+            "Called": call["to"],
+            "Caller": call["from"],
+        }
+
+    def _run_call(self, sid, outcome):
+        call = self.call(sid)
+        form = call["_form"]
+        with contextlib.suppress(requests.RequestException):
+            if outcome.status == "completed":
+                self._answer(call, form["Url"], list(outcome.digits))
+            with self.lock:
+                call["status"] = outcome.status
+                call["duration"] = str(outcome.duration if outcome.status == "completed" else 0)
+            if form.get("StatusCallback"):
+                params = self._call_params(call, outcome.status)
+                params["CallDuration"] = call["duration"]
+                self._signed_post(form["StatusCallback"], params)
+
+    def _answer(self, call, url, digits):
+        """Play the call's TwiML as Twilio would: <Say>s heard, keys pressed at <Gather>s."""
+        heard = call["_heard"]
+        extra = {}
+        for _ in range(MAX_HOPS):
+            answer = self._signed_post(url, {**self._call_params(call, "in-progress"), **extra})
+            if answer.status_code != 200:
+                heard.append(f"(HTTP {answer.status_code})")
+                return
+            next_step = None
+            for verb in ElementTree.fromstring(answer.text):
+                if verb.tag == "Say":
+                    heard.append(verb.text or "")
+                elif verb.tag == "Gather":
+                    heard.extend(inner.text or "" for inner in verb if inner.tag == "Say")
+                    if digits:
+                        next_step = (verb.get("action") or url, {"Digits": digits.pop(0)})
+                        break
+                elif verb.tag == "Redirect":
+                    next_step = (verb.text or url, {})
+                    break
+                elif verb.tag in ("Hangup", "Reject", "Dial"):
+                    return
+            if next_step is None:
+                return
+            url, extra = urljoin(url, next_step[0]), next_step[1]
 
     def error(self, status, code, message):
         return {
@@ -245,6 +409,8 @@ class FakeTwilio:
                 }
                 if not self.authorized():
                     return self.reply(401, fake.error(401, 20003, "Authenticate"))
+                if self.path == CALLS_PATH.replace("{AccountSid}", fake.account_sid):
+                    return self.create_call(form)
                 if self.path != self.messages_path():
                     return self.reply(404, fake.error(404, 20404, "Not found"))
                 found = violations_of_create(form)
@@ -274,6 +440,29 @@ class FakeTwilio:
                     threading.Thread(
                         target=fake._report_all, args=(resource["sid"], fake.callbacks)
                     ).start()
+
+            def create_call(self, form):
+                found = violations_of_create_call(form)
+                if found:
+                    with fake.lock:
+                        fake.violations += found
+                    return self.reply(400, fake.error(400, 21205, "; ".join(found)))
+                with fake.lock:
+                    answer = fake.call_script.pop(0) if fake.call_script else ACCEPTED
+                    fake.requests.append({"form": form, "answer": answer, "call": True})
+                if answer.status != 201:
+                    error = fake.error(answer.status, answer.code, f"Error {answer.code}")
+                    return self.reply(answer.status, error)
+                resource = fake._accept_call(form)
+                self.reply(201, resource)
+                with fake.lock:
+                    outcome = fake.call_outcomes.pop(0) if fake.call_outcomes else None
+                if outcome is not None:
+                    thread = threading.Thread(
+                        target=fake._run_call, args=(resource["sid"], outcome)
+                    )
+                    with fake.lock:
+                        fake.threads.append(thread)
 
             def reply(self, status, payload, content_type="application/json", *, cut=False):
                 body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()

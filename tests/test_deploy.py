@@ -43,6 +43,7 @@ def test_the_readmes_production_variables_pass(tmp_path):
         ({"SECURE_SSL_REDIRECT": "false"}, "security.W008"),
         ({"PUBLIC_BASE_URL": "http://airtng.example.com"}, "airtng.W002"),
         ({"ALLOWED_HOSTS": "*"}, "airtng.W003"),
+        ({"PUBLIC_BASE_URL": ""}, "airtng.W004"),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )

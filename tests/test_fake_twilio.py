@@ -3,7 +3,13 @@
 import requests
 
 from tests.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
-from tests.fake_twilio import Answer, message_fields, violations_of_create
+from tests.fake_twilio import (
+    Answer,
+    call_fields,
+    message_fields,
+    violations_of_create,
+    violations_of_create_call,
+)
 
 MESSAGES = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json"
 AUTH = (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)
@@ -73,3 +79,53 @@ def test_listed_messages_are_the_ones_taken_newest_first(twilio_server):
 
     assert [m["body"] for m in page.json()["messages"]] == ["second", "first"]
     assert fake.violations == []
+
+
+CALLS = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Calls.json"
+CALL_FORM = {
+    "To": "+819012345678",
+    "From": "+15005550006",
+    "Url": "https://airtng.example.com/voice",
+    "StatusCallback": "https://airtng.example.com/voice/status",
+}
+
+
+def test_a_placed_call_has_every_field_of_the_call_resource(twilio_server):
+    fake, server = twilio_server
+    fake.reset()
+
+    answer = requests.post(server.url + CALLS, data=CALL_FORM, auth=AUTH, timeout=5)
+
+    assert answer.status_code == 201
+    resource = answer.json()
+    assert set(resource) == set(call_fields())
+    assert resource["sid"].startswith("CA")
+    assert (resource["to"], resource["from"], resource["status"]) == (
+        "+819012345678",
+        "+15005550006",
+        "queued",
+    )
+    assert fake.placed_calls == [CALL_FORM]
+    assert fake.sent == []
+
+
+def test_a_call_request_twilio_would_refuse_is_a_violation(twilio_server):
+    fake, server = twilio_server
+    fake.reset()
+    form = {**CALL_FORM, "Url": "/voice", "Urll": "typo"}
+
+    answer = requests.post(server.url + CALLS, data=form, auth=AUTH, timeout=5)
+
+    assert answer.status_code == 400
+    assert fake.violations == ["unknown field Urll", "Url is not an absolute URL"]
+    fake.reset()
+
+
+def test_a_call_needs_instructions_and_both_numbers():
+    assert violations_of_create_call({"To": "+819012345678", "From": "+15005550006"}) == [
+        "missing field Url, Twiml or ApplicationSid"
+    ]
+    assert violations_of_create_call({"Url": CALL_FORM["Url"]}) == [
+        "missing field To",
+        "missing field From",
+    ]

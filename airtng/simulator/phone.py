@@ -101,9 +101,47 @@ class Phone:
             raise Refused(status)
         return [message.text or "" for message in ElementTree.fromstring(twiml).iter("Message")]
 
-    def call(self, path="/voice", digits=(), to=None):
+    def answer(self, digits=()):
+        """Answer the oldest ringing call Airtng placed to this phone; yields what happens."""
+        from ivr.calls import ringing_calls
+
+        placed = ringing_calls(self.number).exclude(sid=None).first()
+        if placed is None:
+            yield "(no call from Airtng is ringing)"
+            return
+        yield f"Airtng is calling ({placed.sid}): answered"
+        self.report(placed, "in-progress")
+        # Airtng placed it: From is Airtng's number, and the SID proves who answers.
+        inbound = {"From": settings.TWILIO_PHONE_NUMBER, "To": self.number}
+        yield from self.call(
+            "/voice", digits, CallSid=placed.sid, Direction="outbound-api", **inbound
+        )
+        self.report(placed, "completed")
+
+    def report(self, placed, status):
+        """Twilio's status callback about the call Airtng placed, as the phone's carrier saw it."""
+        from ivr.calls import status_callback_path
+
+        self.request(
+            "POST",
+            status_callback_path(placed),
+            {
+                "CallSid": placed.sid,
+                "AccountSid": self.account_sid,
+                "CallStatus": status,
+                "CallDuration": "0",
+                "From": settings.TWILIO_PHONE_NUMBER,
+                "To": self.number,
+                "Direction": "outbound-api",
+            },
+        )
+
+    def call(self, path="/voice", digits=(), to=None, **placed):
         """Call Airtng (its own number, or `to`, a proxy) at `path`, pressing `digits` at each
-        <Gather>; yields what happens."""
+        <Gather>; yields what happens.
+
+        `placed` fields make it a call Airtng placed to this phone, answered.
+        """
         digits = list(digits)
         params = {
             "CallSid": sid("CA"),
@@ -115,6 +153,9 @@ class Phone:
             # The simulated carrier vouches that this phone owns its number.
             "StirVerstat": "TN-Validation-Passed-A",
         }
+        if placed:
+            del params["StirVerstat"]
+            params.update(placed)
         method, extra = "POST", {}
         for _ in range(MAX_HOPS):
             status, twiml = self.request(method, path, {**params, **extra})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from airtng.messaging.models import Direction, Message
 from airtng.twilio import request_origin, simulator_signature, twilio_url
+from ivr.calls import ringing_calls, status_callback_path
 from reservations.conversations.proxies import conversations_of, proxy_pool
 
 INBOX_SIZE = 100
@@ -51,6 +52,10 @@ def allowed_if(rule):
     return decorator
 
 
+def can_see_calls(user):
+    return is_embedded_run() or (can_use_simulator(user) and user.has_perm("ivr.view_call"))
+
+
 simulator_allowed = allowed_if(can_use_simulator)
 
 
@@ -79,9 +84,14 @@ def phone(request):
                 "error": _("Airtng answered %(status)s."),
                 "via": _("via %(number)s"),
                 "no_conversation": _("no conversation of this phone"),
+                "incoming": _("Airtng is calling %(number)s…"),
+                "answered": _("You answered Airtng's call."),
+                "not_answered": _("You let Airtng's call ring out."),
+                "was_busy": _("You told Airtng you are busy."),
             },
             "urls": {
                 "messages": reverse("simulator_messages"),
+                "calls": reverse("simulator_calls"),
                 "sign": reverse("simulator_sign"),
                 "incoming_sms": reverse("incoming_sms"),
                 "sms_status": reverse("sms_status"),
@@ -143,6 +153,28 @@ def conversation_label(conversation) -> str:
         "property": reservation.property.title,
         "id": reservation.pk,
     }
+
+
+@allowed_if(can_see_calls)
+@require_GET
+def calls(request):
+    """The calls Airtng placed to `number` that are ringing: the phone offers to answer them."""
+    number = request.GET.get("number", "").strip()
+    ringing = ringing_calls(number)[:INBOX_SIZE] if number else []
+    return JsonResponse(
+        {
+            "calls": [
+                {
+                    "id": call.pk,
+                    "sid": call.sid,
+                    "status": call.status,
+                    "status_url": status_callback_path(call),
+                }
+                for call in ringing
+                if call.sid
+            ]
+        }
+    )
 
 
 @simulator_allowed

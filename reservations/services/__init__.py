@@ -1,7 +1,8 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
+from .asking import decides_without_sms, is_called, link_is_open, request_of_link
 from .booking import cancel_reservation, check_stay, request_received, request_stay
-from .decision import decide_reservation
+from .decision import decide_by_link, decide_reservation
 from .ending import DeclineReason, decline_pending, end_request, lock_request
 from .errors import (
     CannotCancel,
@@ -40,10 +41,14 @@ __all__ = [
     "cancel_reservation",
     "check_stay",
     "confirmed_stays_overlapping",
+    "decide_by_link",
     "decide_reservation",
+    "decides_without_sms",
     "decline_pending",
     "end_request",
     "expire_overdue_requests",
+    "is_called",
+    "link_is_open",
     "lock_host",
     "lock_request",
     "offer_next_request",
@@ -51,6 +56,7 @@ __all__ = [
     "outstanding_request",
     "pending_requests_for",
     "remind_hosts",
+    "request_of_link",
     "request_received",
     "request_stay",
     "requests_for_host",

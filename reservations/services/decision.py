@@ -1,12 +1,16 @@
+from datetime import datetime
+
 from django.db import transaction
 
 from reservations.models import Reservation
 
+from .asking import link_is_open
 from .ending import end_request, lock_request
 from .errors import NotPending, OverlapsConfirmedStay
 from .queries import confirmed_stays_overlapping
 
 Status = Reservation.Status
+Channel = Reservation.Channel
 
 
 def decide_reservation(
@@ -34,3 +38,15 @@ def decide_reservation(
         return end_request(
             request=reservation, status=Status.CONFIRMED if accepted else Status.REJECTED, via=via
         )
+
+
+def decide_by_link(
+    *, reservation: Reservation, accepted: bool, now: datetime | None = None
+) -> Reservation:
+    """Decide the request a host's decision link names, while the link is open.
+
+    Raises NotPending once the request has ended or the host's time to answer ran out.
+    """
+    if not link_is_open(reservation, now=now):
+        raise NotPending
+    return decide_reservation(reservation=reservation, accepted=accepted, via=Channel.WEB)

@@ -10,9 +10,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.texting import Write, text_person
 from airtng.messaging.models import OptOut
+from ivr.calls import queue_call
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
+from .asking import is_called, link_for
 from .queries import pending_requests_for
 
 
@@ -58,10 +60,13 @@ def offer_next_request(
         )
         if oldest is None:
             return None
-        message = text_person(host, partial(texts.new_request, oldest), reservation=oldest)
+        write = partial(texts.new_request, oldest, link=link_for(host, oldest))
+        message = text_person(host, write, reservation=oldest)
         OutstandingRequest.objects.create(
             host=host, reservation=oldest, message=message, offered_at=now
         )
+        if is_called(host):
+            queue_call(to=host.phone_number, user=host, reservation=oldest)
     return oldest
 
 

@@ -18,6 +18,7 @@ from reservations import texts
 from reservations.conversations.proxies import close_finished_conversations
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
+from .asking import link_for
 from .ending import end_request, lock_request
 from .host_sms import offer_next_request, text
 
@@ -45,7 +46,8 @@ def remind_hosts(*, now: datetime | None = None) -> int:
                 pk=offer.reservation_id, status=Status.PENDING, reminded_at__isnull=True
             ).update(reminded_at=now)
             if claimed:
-                reminder = partial(texts.host_reminder, offer.reservation)
+                link = link_for(offer.host, offer.reservation)
+                reminder = partial(texts.host_reminder, offer.reservation, link=link)
                 text(offer.host, reminder, offer.reservation)
                 reminded += 1
     return reminded

@@ -117,3 +117,32 @@ def test_it_refuses_another_users_email_in_other_case(login, ada, make_user):
     assert "An account with this email address already exists." in response.text
     ada.refresh_from_db()
     assert ada.email == "ada@example.com"
+
+
+def test_a_host_chooses_to_be_called_about_requests(login, ada):
+    client = login(ada)
+    assert "Call me, and text me the link too" in client.get(reverse("profile")).text
+
+    response = save_profile(client, decide_by="call")
+
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.decide_by == "call"
+
+
+def test_a_form_without_the_choice_keeps_it(login, ada):
+    ada.decide_by = "link"
+    ada.save()
+
+    save_profile(login(ada), first_name="Augusta")
+
+    ada.refresh_from_db()
+    assert (ada.first_name, ada.decide_by) == ("Augusta", "link")
+
+
+def test_an_unknown_way_to_be_asked_is_refused(login, ada):
+    response = save_profile(login(ada), decide_by="pigeon")
+
+    assert response.status_code == 200
+    ada.refresh_from_db()
+    assert ada.decide_by == "sms"

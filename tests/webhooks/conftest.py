@@ -8,19 +8,21 @@ from twilio.request_validator import RequestValidator
 
 # ../shared/PRODUCT.md, "Webhooks": every URL Twilio calls that Airtng serves, with the methods it
 # may use. Fixed here, not read from the URLconf: a webhook routed but missing from this list fails
-# test_no_other_route_is_a_webhook_or_exempt_from_csrf. (/voice/status joins once it is built.)
+# test_no_other_route_is_a_webhook_or_exempt_from_csrf.
 TWILIO_METHODS = {
     "/reservations/incoming": ("POST",),
     "/sms/status": ("POST",),
     "/voice": ("GET", "POST"),
     "/voice/decision": ("GET", "POST"),
+    "/voice/status": ("POST",),
     "/ivr/welcome": ("GET", "POST"),
     "/ivr/menu": ("GET", "POST"),
     "/ivr/planets": ("GET", "POST"),
 }
 TWILIO_ROUTES = list(TWILIO_METHODS)
 # What a genuine request gets: TwiML, except for the status callback, which has nothing to say.
-GENUINE_ANSWER = {route: 204 if route == "/sms/status" else 200 for route in TWILIO_ROUTES}
+STATUS_CALLBACKS = {"/sms/status", "/voice/status"}
+GENUINE_ANSWER = {route: 204 if route in STATUS_CALLBACKS else 200 for route in TWILIO_ROUTES}
 
 
 def signature(url, params, token):

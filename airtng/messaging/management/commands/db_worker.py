@@ -1,4 +1,4 @@
-"""django-tasks-db's worker, which also picks up messages whose worker died mid-send.
+"""django-tasks-db's worker, which also picks up messages (and calls) whose worker died mid-send.
 
 django-tasks-db leaves a task that was running when its worker was killed marked as running
 for ever; the Message row's lease is what lets another worker send it instead. Each sweep
@@ -19,6 +19,7 @@ from airtng.messaging import tasks
 from airtng.messaging.checks import sms_would_only_be_recorded
 from airtng.messaging.services import lease, requeue_stalled
 from airtng.messaging.upkeep import PRUNE_EVERY, beat
+from ivr.calls import requeue_stalled_calls
 from reservations.services import sweep_requests
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Sweep:
     def __call__(self):
         beat(worker_id=self.worker_id)
         requeue_stalled()
+        requeue_stalled_calls()
         sweep_requests()
         if (
             self.pruned_at is None
@@ -85,6 +87,7 @@ class Command(DatabaseWorkerCommand):
         sweep = Sweep(options["worker_id"])
         beat(worker_id=sweep.worker_id)
         requeue_stalled()
+        requeue_stalled_calls()
         stop = threading.Event()
         if not options.get("batch"):
             threading.Thread(

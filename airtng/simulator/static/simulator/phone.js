@@ -50,13 +50,23 @@
     seen = "";
     $("thread").replaceChildren();
     refreshThread();
+    refreshCalls();
   }
 
   function bubble(cls, text, meta) {
     const item = document.createElement("li");
     item.className = "bubble " + cls;
     const body = document.createElement("p");
-    body.textContent = text;
+    // A decision link in an SMS opens as it would on a phone.
+    for (const part of text.split(/((?:https?:\/\/[^\s/]+)?\/d\/\S+)/)) {
+      if (!/\/d\/\S+$/.test(part)) { body.append(part); continue; }
+      const link = document.createElement("a");
+      link.href = part;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = part;
+      body.append(link);
+    }
     item.append(body);
     if (meta) {
       const small = document.createElement("small");
@@ -293,17 +303,21 @@
 
   function startCall(path) {
     if (!phone) return alert(strings.pick_phone);
+    // The simulated carrier vouches that the phone owns its number (STIR/SHAKEN A-attestation).
+    playCall(path, { CallSid: randomSid("CA"), From: phone, To: dialled(), Direction: "inbound", StirVerstat: "TN-Validation-Passed-A" });
+    show(format(strings.calling, { path }), "prompt");
+    runCall(call);
+  }
+
+  function playCall(path, params, placed = null) {
     endCall(call);
     $("screen").replaceChildren();
     $("call-log").replaceChildren();
-    // The simulated carrier vouches that the phone owns its number (STIR/SHAKEN A-attestation).
     call = {
-      live: true, path, onKey: null, onHangUp: null,
-      params: { CallSid: randomSid("CA"), AccountSid: accountSid, From: phone, To: dialled(), CallStatus: "in-progress", Direction: "inbound", ApiVersion: "2010-04-01", StirVerstat: "TN-Validation-Passed-A" },
+      live: true, path, onKey: null, onHangUp: null, placed, startedAt: Date.now(),
+      params: { AccountSid: accountSid, CallStatus: "in-progress", ApiVersion: "2010-04-01", ...params },
     };
     $("hang-up").disabled = false;
-    show(format(strings.calling, { path }), "prompt");
-    runCall(call);
   }
 
   function endCall(current) {
@@ -314,6 +328,54 @@
     setKeypad(false);
     $("hang-up").disabled = true;
     show(strings.call_ended, "ended");
+    if (current.placed) {
+      const seconds = Math.round((Date.now() - current.startedAt) / 1000);
+      reportCall(current.placed, "completed", seconds);
+    }
+  }
+
+  // --- Calls Airtng places to this phone: it rings, and Twilio's status callbacks follow ----
+  let ringing = null;
+
+  async function refreshCalls() {
+    if (!phone || call?.live) return;
+    const response = await fetch(urls.calls + "?" + new URLSearchParams({ number: phone }));
+    if (!response.ok) return;
+    const { calls } = await response.json();
+    ringing = calls[0] || null;
+    $("incoming").hidden = !ringing;
+    if (ringing) $("incoming-text").textContent = format(strings.incoming, { number: phone });
+  }
+
+  async function reportCall(placed, status, seconds = 0) {
+    const params = {
+      CallSid: placed.sid, AccountSid: accountSid, CallStatus: status, CallDuration: String(seconds),
+      From: airtngNumber, To: phone, Direction: "outbound-api", ApiVersion: "2010-04-01",
+    };
+    const reported = await signedRequest(placed.status_url, params);
+    $("screen").dataset.reported = status;  // for whoever watches: Airtng has heard it
+    return reported;
+  }
+
+  async function answerCall() {
+    const placed = ringing;
+    if (!placed) return;
+    ringing = null;
+    $("incoming").hidden = true;
+    await reportCall(placed, "in-progress");
+    // Airtng placed the call: From is its number, and the call's SID is the proof of who answers.
+    playCall(urls.voice, { CallSid: placed.sid, From: airtngNumber, To: phone, Direction: "outbound-api" }, placed);
+    show(strings.answered, "prompt");
+    runCall(call);
+  }
+
+  async function refuseCall(status) {
+    const placed = ringing;
+    if (!placed) return;
+    ringing = null;
+    $("incoming").hidden = true;
+    await reportCall(placed, status);
+    show(strings[status === "busy" ? "was_busy" : "not_answered"], "ended");
   }
 
   // --- Wiring -------------------------------------------------------------------------------
@@ -331,6 +393,9 @@
   $("call-voice").addEventListener("click", () => startCall(urls.voice));
   $("call-ivr").addEventListener("click", () => startCall(urls.ivr));
   $("hang-up").addEventListener("click", () => endCall(call));
+  $("answer").addEventListener("click", answerCall);
+  $("no-answer").addEventListener("click", () => refuseCall("no-answer"));
+  $("busy").addEventListener("click", () => refuseCall("busy"));
   $("keypad").addEventListener("click", (event) => {
     const key = event.target.dataset?.key;
     if (key && call?.onKey) call.onKey(key);
@@ -341,4 +406,5 @@
     usePhone(preset);
   }
   setInterval(refreshThread, 1500);
+  setInterval(refreshCalls, 1500);
 })();
