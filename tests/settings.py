@@ -10,3 +10,9 @@ import os
 os.environ["DEBUG"] = "true"
 
 from airtng.settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's default in-memory database: the browser tests' live server then
+    # gives each of its threads a connection of its own, as production does, instead of
+    # sharing the test's one connection between threads that poll at the same time.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
