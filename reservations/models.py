@@ -32,6 +32,7 @@ class DecisionChannel(models.TextChoices):
     ADMIN = "admin", _("Admin")
     SMS = "sms", _("SMS")
     PHONE = "phone", _("Phone")
+    LINK = "link", _("the link in the SMS")
 
 
 class Reservation(models.Model):

@@ -49,4 +49,4 @@ def decide_by_link(
     """
     if not link_is_open(reservation, now=now):
         raise NotPending
-    return decide_reservation(reservation=reservation, accepted=accepted, via=Channel.WEB)
+    return decide_reservation(reservation=reservation, accepted=accepted, via=Channel.LINK)

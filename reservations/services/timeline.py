@@ -8,10 +8,11 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.models import Status as SmsStatus
-from ivr.models import CallStep
+from ivr.models import Call, CallStep
 from reservations.conversations.models import RelayedCall
 from reservations.models import Reservation
 
@@ -26,7 +27,7 @@ class TimelineEvent:
 
 
 def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
-    """Everything that happened to the request, oldest first, in three queries.
+    """Everything that happened to the request, oldest first, in five queries.
 
     `reservation` should come with its guest and its property's host (select_related).
     """
@@ -55,15 +56,25 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
                     kind="sms-out",
                 )
             )
-    calls = CallStep.objects.filter(step=CallStep.deciding(reservation.pk)).order_by("created_at")
-    for call in calls:
+    placed = set()
+    for call in Call.objects.filter(reservation=reservation).order_by("created_at", "id"):
+        placed.add(call.sid)
         events.append(
             TimelineEvent(
                 at=call.created_at,
-                what=_("Call from %(host)s") % {"host": host.first_name},
-                text=_said(call.twiml),
+                what=_("Airtng called %(host)s") % {"host": host.first_name},
+                status=_placed_call_status(call),
                 kind="call",
             )
+        )
+    calls = CallStep.objects.filter(step=CallStep.deciding(reservation.pk)).order_by("created_at")
+    for call in calls:
+        if call.call_sid in placed:
+            what = _("%(host)s answered Airtng's call") % {"host": host.first_name}
+        else:
+            what = _("Call from %(host)s") % {"host": host.first_name}
+        events.append(
+            TimelineEvent(at=call.created_at, what=what, text=_said(call.twiml), kind="call")
         )
     for call in RelayedCall.objects.filter(conversation_id=reservation.pk):
         callee = host if call.caller_id == guest.pk else guest
@@ -112,6 +123,16 @@ def _sms_event(message, names, numbers) -> TimelineEvent:
         status=status,
         kind=f"sms-{message.direction}",
     )
+
+
+def _placed_call_status(call: Call) -> str:
+    if call.attempts > 1:
+        return ngettext(
+            "%(status)s (%(attempts)d attempt)",
+            "%(status)s (%(attempts)d attempts)",
+            call.attempts,
+        ) % {"status": call.get_status_display(), "attempts": call.attempts}
+    return call.get_status_display()
 
 
 def _decision_event(reservation) -> TimelineEvent:

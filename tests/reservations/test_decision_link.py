@@ -125,7 +125,7 @@ def test_the_confirmed_tap_accepts_and_texts_the_guest(client, host_in_japan, gu
     assert "You have successfully confirmed the reservation." in page.text
     assert "status-confirmed" in page.text
     reservation.refresh_from_db()
-    assert (reservation.status, reservation.decided_via) == (Status.CONFIRMED, "web")
+    assert (reservation.status, reservation.decided_via) == (Status.CONFIRMED, "link")
     assert texts_to(guest)[-1].startswith(
         "Your recent request to stay at Cabin by the lake was confirmed."
     )

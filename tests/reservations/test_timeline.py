@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.models import Status as SmsStatus
+from ivr.models import Call
 from reservations.models import Reservation
+from reservations.services.asking import decision_link
 from tests.conftest import days_from_now
 
 INCOMING = "/reservations/incoming"
@@ -121,6 +123,66 @@ def test_a_decision_by_phone_shows_the_call(
     assert "Rejected via Phone" in decided
 
 
+@pytest.fixture
+def host_in_japan(make_user):
+    return make_user(first_name="Haruto", email="haruto@example.com", phone_number="+819012345678")
+
+
+@commits
+def test_airtngs_call_to_the_host_and_the_keypad_decision_are_in_the_timeline(
+    twilio,
+    run_worker,
+    twilio_post,
+    login,
+    guest,
+    host_in_japan,
+    make_property,
+    make_reservation,
+    settings,
+):
+    settings.PUBLIC_BASE_URL = "http://testserver"  # where Twilio fetches the call's TwiML
+    reservation = make_reservation(make_property(host_in_japan), guest)
+    run_worker()  # the SMS with the link, and the call
+    placed = Call.objects.get()
+    call = {"CallSid": placed.sid, "From": "+15005550006", "To": str(host_in_japan.phone_number)}
+    gather = ElementTree.fromstring(twilio_post("/voice", call).content).find("./Gather")
+    twilio_post(gather.get("action"), {**call, "Digits": "1"})
+
+    entries = timeline_of(login(host_in_japan).get(reverse("host_request", args=[reservation.pk])))
+
+    [called] = [entry for entry in entries if "Airtng called Haruto" in entry]
+    assert "Queued at Twilio" in called
+    [answered] = [entry for entry in entries if "Haruto answered Airtng's call" in entry]
+    assert "You have successfully confirmed the reservation." in answered
+    assert not [entry for entry in entries if "Call from Haruto" in entry]
+    assert entries.index(called) < entries.index(answered)
+    assert "Confirmed via Phone" in entries[entries.index(answered) + 1]
+
+
+def test_a_call_placed_again_says_how_many_times_it_rang(
+    login, guest, host_in_japan, make_property, make_reservation
+):
+    reservation = make_reservation(make_property(host_in_japan), guest)
+    # The offer wrote the call; it rang out three times.
+    Call.objects.filter(reservation=reservation).update(status=Call.Status.NO_ANSWER, attempts=3)
+
+    entries = timeline_of(login(guest).get(reverse("trip", args=[reservation.pk])))
+
+    [called] = [entry for entry in entries if "Airtng called Haruto" in entry]
+    assert "No answer (3 attempts)" in called
+
+
+def test_a_decision_by_the_link_in_the_sms_says_so(
+    client, login, guest, host_in_japan, make_property, make_reservation
+):
+    reservation = make_reservation(make_property(host_in_japan), guest)
+    client.post(decision_link(reservation), {"choice": "reject", "confirmed": "yes"})
+
+    entries = timeline_of(login(guest).get(reverse("trip", args=[reservation.pk])))
+
+    assert [entry for entry in entries if "Rejected via the link in the SMS" in entry]
+
+
 def test_a_cancelled_request_ends_with_its_cancellation(
     login, guest, host, listing, make_reservation
 ):
@@ -209,8 +271,13 @@ def test_the_timeline_costs_the_same_queries_however_long_it_is(
         )
         for n in range(10)
     )
+    Call.objects.bulk_create(
+        Call(to=str(host.phone_number), from_number="+15005550006", reservation=reservation)
+        for n in range(5)
+    )
 
     assert queries() == short
-    # The session, the user, the reservation with its people, its SMS, its calls; its
-    # conversation: the reader noted on the page, its proxy number, its messages, its calls.
-    assert short <= 9, short
+    # The session, the user, the reservation with its people, its SMS, the calls Airtng placed,
+    # the calls that answered it; its conversation: the reader noted on the page, its proxy
+    # number, its messages, its calls.
+    assert short <= 10, short
