@@ -115,3 +115,18 @@ def test_a_stranger_from_japan_is_refused_in_japanese(stay, twilio_post):
     say = root[0]
     assert (say.get("language"), say.get("voice")) == ("ja-JP", "Polly.Mizuki")
     assert say.text.startswith("申し訳ありません。")
+
+
+def test_a_japanese_speaker_whose_conversation_closed_hears_it_in_japanese(
+    stay, guest, twilio_post
+):
+    guest.language = "ja"  # with an American number: their own language, not the country's
+    guest.save(update_fields=["language"])
+    services.cancel_reservation(reservation=stay, guest=guest)
+
+    root = twiml_root(twilio_post(VOICE, call_params(caller=guest, to=PROXY_A)))
+
+    assert [verb.tag for verb in root] == ["Say", "Hangup"]
+    say = root[0]
+    assert (say.get("language"), say.get("voice")) == ("ja-JP", "Polly.Mizuki")
+    assert say.text.startswith("この会話は終了したため")

@@ -278,3 +278,13 @@ def test_the_closing_text_is_in_each_persons_language(stay, guest, host):
     [(_, body)] = relayed_to(host)
     assert body.startswith("Cabin by the lakeについてのGusさんとの会話は終了しました。")
     assert relayed_to(guest) == [(PROXY_A, ENDED_WITH_HANNAH)]
+
+
+def test_a_japanese_speaker_with_no_conversation_on_the_proxy_is_refused_in_japanese(
+    stay, make_user, twilio_post
+):
+    stranger = make_user(language="ja")  # an American number
+
+    response = twilio_post(INCOMING, sms_params(sender=stranger, to=PROXY_A, body="hello"))
+
+    assert twilio_root_messages(response)[0].startswith("申し訳ありません。このAirtngの番号は")

@@ -2,6 +2,13 @@
 
 import pytest
 
+from tests.conftest import twilio_signature
+
+# Where Twilio reaches Airtng in the tests of the calls Airtng places (PUBLIC_BASE_URL).
+PUBLIC = "https://airtng.example.com"
+AIRTNG = "+15005550006"
+JAPANESE_NUMBER = "+819012345678"
+
 
 @pytest.fixture(params=["GET", "POST"])
 def call_webhook(request, twilio_get, twilio_post):
@@ -12,3 +19,30 @@ def call_webhook(request, twilio_get, twilio_post):
         return send(path, params or {})
 
     return call
+
+
+@pytest.fixture
+def twilio_calls(client):
+    """Twilio's signed request about a placed call `sid` to `path` (the TwiML or a callback).
+
+    Twilio signs the URL under PUBLIC_BASE_URL, which Airtng checks signatures against.
+    """
+
+    def post(path, sid, **fields):
+        params = {
+            "CallSid": sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": AIRTNG,
+            "To": JAPANESE_NUMBER,
+            "Direction": "outbound-api",
+            "CallStatus": "in-progress",
+            "ApiVersion": "2010-04-01",
+            **fields,
+        }
+        return client.post(
+            path,
+            params,
+            headers={"X-Twilio-Signature": twilio_signature(PUBLIC + path, params)},
+        )
+
+    return post

@@ -17,12 +17,10 @@ from ivr.calls import MAX_ATTEMPTS, RETRY_DELAY
 from ivr.models import Call
 from reservations import services
 from reservations.models import Reservation
-from tests.conftest import grant, twilio_signature, twiml_root
+from tests.conftest import grant, twiml_root
 from tests.fake_twilio import Answer, CallOutcome
+from tests.ivr.conftest import AIRTNG, JAPANESE_NUMBER, PUBLIC
 
-PUBLIC = "https://airtng.example.com"
-AIRTNG = "+15005550006"
-JAPANESE_NUMBER = "+819012345678"
 Status = Reservation.Status
 
 
@@ -54,33 +52,6 @@ def texts_to(user):
         .order_by("id")
         .values_list("body", flat=True)
     )
-
-
-@pytest.fixture
-def twilio_calls(client):
-    """Twilio's signed request about a placed call `sid` to `path` (the TwiML or a callback).
-
-    Twilio signs the URL under PUBLIC_BASE_URL, which Airtng checks signatures against.
-    """
-
-    def post(path, sid, **fields):
-        params = {
-            "CallSid": sid,
-            "AccountSid": "AC" + "0" * 32,
-            "From": AIRTNG,
-            "To": JAPANESE_NUMBER,
-            "Direction": "outbound-api",
-            "CallStatus": "in-progress",
-            "ApiVersion": "2010-04-01",
-            **fields,
-        }
-        return client.post(
-            path,
-            params,
-            headers={"X-Twilio-Signature": twilio_signature(PUBLIC + path, params)},
-        )
-
-    return post
 
 
 def said(root):

@@ -118,6 +118,47 @@ def test_the_pin_prompt_is_japanese(call_webhook, ja_host, pending):
     ]
 
 
+def enter_pin(call_webhook, host, pin, *, action=None):
+    """Call without attestation; at the PIN prompt (or `action`), enter `pin`."""
+    if action is None:
+        prompt = twiml_root(call_webhook(VOICE, call_from(host.phone_number)))
+        action = prompt.find("./Gather").attrib["action"]
+    return twiml_root(call_webhook(action, call_from(host.phone_number, Digits=pin)))
+
+
+def test_the_right_pin_reads_the_request_in_japanese(call_webhook, ja_host, pending):
+    set_phone_pin(user=ja_host, pin="2468")
+
+    root = enter_pin(call_webhook, ja_host, "2468")
+
+    assert spoken_in_japanese(root)[0].startswith("Gusさんから、京都の町家に")
+
+
+def test_a_wrong_pin_is_answered_and_asked_again_in_japanese(call_webhook, ja_host, pending):
+    set_phone_pin(user=ja_host, pin="2468")
+
+    root = enter_pin(call_webhook, ja_host, "1357")
+
+    wrong, prompt, goodbye = spoken_in_japanese(root)
+    assert wrong == "PINが正しくありません。"
+    assert prompt == "電話用PINを入力してください。"
+    assert goodbye == "失礼いたします。"
+
+
+def test_too_many_wrong_pins_are_refused_in_japanese(call_webhook, ja_host, pending):
+    set_phone_pin(user=ja_host, pin="2468")
+    action = None
+    for _ in range(5):
+        root = enter_pin(call_webhook, ja_host, "0000", action=action)
+        gather = root.find("./Gather")
+        action = gather.attrib["action"] if gather is not None else None
+
+    root = enter_pin(call_webhook, ja_host, "2468")
+
+    [refused] = spoken_in_japanese(root)
+    assert refused.startswith("PINの入力を誤った回数が上限に達しました。")
+
+
 def test_a_host_without_a_pin_is_told_in_japanese_how_to_set_one(call_webhook, ja_host, pending):
     root = twiml_root(call_webhook(VOICE, call_from(ja_host.phone_number)))
 
