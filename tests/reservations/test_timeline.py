@@ -281,3 +281,16 @@ def test_the_timeline_costs_the_same_queries_however_long_it_is(
     # the calls that answered it; its conversation: the reader noted on the page, its proxy
     # number, its messages, its calls.
     assert short <= 10, short
+
+
+def test_a_japanese_host_reads_the_call_and_the_link_decision_in_japanese(
+    client, login, guest, make_user, make_property, make_reservation
+):
+    host = make_user(first_name="陽翔", phone_number="+819012345678", language="ja")
+    reservation = make_reservation(make_property(host), guest)
+    client.post(decision_link(reservation), {"choice": "accept", "confirmed": "yes"})
+
+    entries = timeline_of(login(host).get(reverse("host_request", args=[reservation.pk])))
+
+    assert [entry for entry in entries if "Airtngから陽翔さんへの電話" in entry]
+    assert [entry for entry in entries if "確定（SMSのリンク）" in entry]
