@@ -334,6 +334,18 @@ def has_seq_scan(plan):
     return [table for table in tables if table not in SMALL_TABLES]
 
 
+def shorten(sql):
+    """The statement without its long column lists, which say nothing about the plan."""
+    if sql.startswith("SELECT "):
+        depth = 0
+        for i, char in enumerate(sql):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and sql.startswith(" FROM ", i):
+                return sql if i < 80 else "SELECT …" + sql[i:]
+    sql = re.sub(r"^(INSERT INTO \S+) \(.*?\) VALUES \(.*\)", r"\1 (…) VALUES (…)", sql, flags=re.S)
+    return re.sub(r"^(UPDATE \S+ SET) .{80,}? WHERE ", r"\1 … WHERE ", sql, flags=re.S)
+
+
 def explain_markdown(paths, reservations):
     lines = [f"`EXPLAIN ANALYZE` on PostgreSQL with {reservations:,} reservations", ""]
     for label, plans in paths.items():
@@ -349,7 +361,7 @@ def explain_markdown(paths, reservations):
             lines += [
                 f"{n}.{flag}",
                 "   ```sql",
-                *(f"   {line}" for line in entry["sql"].splitlines()),
+                *(f"   {line}" for line in shorten(entry["sql"]).splitlines()),
                 "   ```",
                 "   ```",
                 *(f"   {line}" for line in entry["plan"].splitlines()),
