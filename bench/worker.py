@@ -267,7 +267,7 @@ def run_round(*, name, threads, args, env, twilio, workdir, deadline):
         print_log_tail(workdir / f"{label}.log")
     return {
         "name": name,
-        "threads": threads or "default",
+        "threads": threads or "default (4)",
         "rate": rate,
         "sent": sent,
         "twice": twice,
@@ -319,7 +319,7 @@ def report(rounds, burst, queries, *, args):
     load = os.getloadavg()
     columns = [
         ("round", 22),
-        ("threads", 7),
+        ("threads", 11),
         ("SMS/s", 7),
         ("send p50 ms", 11),
         ("send p99 ms", 11),
