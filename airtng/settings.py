@@ -38,6 +38,7 @@ env = environ.Env(
     SMS_RECORD_ONLY=(bool, False),
     LOG_LEVEL=(str, "INFO"),
     PRUNE_AFTER_DAYS=(int, 30),
+    WORKER_THREADS=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -128,6 +129,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SMS are sent by `manage.py db_worker`, from tasks stored in the database beside the
 # messages themselves (django-tasks-db).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tasks one db_worker runs at once, each in its own thread (an SMS mostly waits on Twilio).
+# SQLite has one writer at a time, so there one thread; 0 means that default.
+WORKER_THREADS = env("WORKER_THREADS") or (
+    1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

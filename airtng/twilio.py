@@ -1,6 +1,7 @@
 """The one Twilio client and the one webhook decorator. No app builds its own."""
 
 import re
+import threading
 from functools import cache, wraps
 
 from django.conf import settings
@@ -21,19 +22,20 @@ def twilio_is_configured():
 
 
 @cache
-def _client(account_sid, auth_token, base_url, timeout):
+def _client(account_sid, auth_token, base_url, timeout, thread):
     client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
     client.api.base_url = base_url
     return client
 
 
 def twilio_client() -> Client:
-    """One client per process (and per configuration, which tests change)."""
+    """One client per thread (a worker sends from several), and per configuration."""
     return _client(
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
         settings.TWILIO_API_BASE_URL,
         settings.TWILIO_TIMEOUT_SECONDS,
+        threading.get_ident(),
     )
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,15 @@ class Property(models.Model):
         verbose_name = _("property")
         verbose_name_plural = _("properties")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The home page: the newest listed first, a page at a time, and how many there are.
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                name="property_listed_newest_idx",
+                condition=models.Q(withdrawn_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(max_guests__gte=1), name="property_max_guests_positive"

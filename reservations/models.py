@@ -73,6 +73,15 @@ class Reservation(models.Model):
         verbose_name = _("reservation")
         verbose_name_plural = _("reservations")
         ordering = ["created_at", "id"]
+        indexes = [
+            # A listing's pending requests (a host's oldest, those a confirmation declines)
+            # and its confirmed stays over some nights: a few rows of the listing's many.
+            models.Index(
+                fields=["property", "status", "check_out"], name="reservation_listing_status_idx"
+            ),
+            # A guest's requests of the last day (the limit on asking one host).
+            models.Index(fields=["guest", "created_at"], name="reservation_guest_recent_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(check_out__gt=models.F("check_in")),

@@ -1,0 +1,62 @@
+"""The home page costs the same queries whatever the number of listings."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from properties.models import Property
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(host, count):
+    Property.objects.bulk_create(
+        Property(
+            host=host,
+            title=f"Place {n}",
+            description="Quiet.",
+            location="Lake Placid, NY",
+            nightly_price=100,
+            max_guests=2,
+            image_url="https://example.com/cabin.jpg",
+        )
+        for n in range(count)
+    )
+
+
+def queries_of(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(path)
+    assert answer.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["", "?page=2"])
+def test_the_home_page_costs_two_queries_for_any_number_of_listings(client, host, page):
+    listed(host, 30)
+    client.get(reverse("home"))  # what a process caches on its first request
+    few = queries_of(client, reverse("home") + page)
+    listed(host, 300)
+    many = queries_of(client, reverse("home") + page)
+
+    # How many listings there are ("Page 1 of N"), and the page's own.
+    assert few == many == 2
+
+
+def test_a_logged_in_visitor_costs_the_same_queries_for_any_number_of_listings(client, host, login):
+    login(host)
+    listed(host, 30)
+    client.get(reverse("home"))
+    few = queries_of(client, reverse("home"))
+    listed(host, 300)
+
+    assert queries_of(client, reverse("home")) == few
+
+
+def test_the_newest_listings_are_read_through_an_index(client, host):
+    listed(host, 300)
+    newest = Property.objects.listed()[:12]
+    plan = newest.explain()
+
+    assert "property_listed_newest_idx" in plan
