@@ -66,14 +66,15 @@ def greet(
     *,
     caller: str,
     call_sid: str,
+    user: User | None,
     placed: bool = False,
     stir_verstat: str = "",
     state: str = "",
     digits: str = "",
 ) -> SpokenResponse:
-    """Greet the caller; a host who proves the number is theirs hears their request."""
+    """Greet the caller (`user`, the owner of their number); a host who proves the number is
+    theirs hears their request."""
     response = SpokenResponse()
-    user = User.objects.with_verified_number(caller)
     if user is None:
         response.say(_("Thanks for calling!"))
         return response
@@ -172,15 +173,21 @@ def offer_choice(response, request: Reservation, *, call_sid: str, intro: str = 
 
 @in_callers_language
 def decide_by_keypad(
-    *, call_sid: str, caller: str, state: str, digits: str, placed: bool = False
+    *,
+    call_sid: str,
+    caller: str,
+    user: User | None,
+    state: str,
+    digits: str,
+    placed: bool = False,
 ) -> SpokenResponse | str:
-    """Apply the host's key to the request this call offered, once per call and request.
-
-    A repeated post hears the same answer; a state not signed for this call decides nothing.
+    """Apply the key of the host (`user`) to the request this call offered, once per call
+    and request. A repeated post hears the same answer; a state not signed for this call
+    decides nothing.
     """
     response = SpokenResponse()
     offered = call_state(state, call_sid=call_sid)
-    host = User.objects.with_verified_number(caller)
+    host = user
     request = (
         Reservation.objects.filter(pk=offered.get("reservation"), property__host=host)
         .select_related("guest", "property")
