@@ -3,11 +3,10 @@
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from phonenumber_field.phonenumber import to_python
-from phonenumbers import region_code_for_number
 from twilio.twiml.voice_response import VoiceResponse
 
 from accounts.languages import COUNTRY_LANGUAGES, owner_language
+from airtng.messaging.countries import valid_number
 
 from .models import Menu, Option
 
@@ -18,12 +17,12 @@ def caller_language(caller: str) -> str:
     Asked at every call's entry, so: no query for a number of such a country or no valid
     number, else one indexed read.
     """
-    number = to_python(caller)
-    if not number or not number.is_valid():
+    number = valid_number(caller)
+    if number is None:
         return settings.LANGUAGE_CODE
     return (
-        COUNTRY_LANGUAGES.get(region_code_for_number(number))
-        or owner_language(number.as_e164)
+        COUNTRY_LANGUAGES.get(number.country)
+        or owner_language(number.e164)
         or settings.LANGUAGE_CODE
     )
 
