@@ -41,9 +41,10 @@ def language_for_number(number) -> str:
 
 
 def owner_language(e164: str) -> str | None:
-    """The language of the verified owner of the number (E.164), if anyone owns it.
+    """The language of the verified owner of the number (E.164), None if nobody owns it.
 
-    One indexed read and no model built: asked on every call to the phone tree.
+    One indexed read and no model built: asked on every call, most often about a number
+    that belongs to no one.
     """
     with connection.cursor() as cursor:
         cursor.execute(

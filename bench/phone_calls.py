@@ -320,7 +320,152 @@ def child_count_queries():
     queries.report()
 
 
-CHILDREN = {"seed": child_seed, "count-queries": child_count_queries}
+def child_steps():
+    """Microseconds of CPU per request, in this process, for each step of the lean path:
+    the same step the way it was before and the way it is now, side by side.
+
+    Prints JSON rows: [what, before µs, now µs].
+    """
+    import io
+    import timeit
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db.models import Prefetch
+    from django.http import QueryDict
+    from django.test import RequestFactory, override_settings
+    from phonenumber_field.phonenumber import to_python
+    from twilio.request_validator import RequestValidator
+
+    from accounts.models import User
+    from airtng.messaging.countries import valid_number
+    from airtng.twilio import (
+        has_nul_bytes,
+        has_valid_signature,
+        signature,
+        simulator_key,
+        twilio_url,
+        twiml_document,
+        without_nul_bytes,
+    )
+    from ivr import services
+    from ivr.models import Menu, Option
+    from ivr.tree import published_tree
+
+    route = TREE_ROUTES[1]  # /ivr/menu Digits=1
+    params = call_params(route, "CA" + "s" * 32)
+    body = urlencode(params).encode()
+    url = twilio_url(route.path)
+    host = url.split("/")[2]
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": route.path,
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": host.split(":")[0],
+        "SERVER_PORT": host.split(":")[1],
+        "HTTP_HOST": host,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "HTTP_X_TWILIO_SIGNATURE": signature(url, params),
+    }
+
+    def per_request(function, number=300):
+        function()
+        return min(timeit.repeat(function, number=number, repeat=5)) / number * 1e6
+
+    def through(app):
+        def send():
+            answers = []
+            app({**environ, "wsgi.input": io.BytesIO(body)}, lambda *a: answers.append(a[0]))
+            assert answers == ["200 OK"], answers
+
+        return send
+
+    rows = []
+    full_stack = [m for m in settings.MIDDLEWARE if m != "airtng.webhooks.answer_twilio_webhooks"]
+    with override_settings(MIDDLEWARE=full_stack):
+        whole = per_request(through(WSGIHandler()))
+    lean = per_request(through(WSGIHandler()))
+    rows.append(["/ivr/menu Digits=1, WSGI app (before: every middleware)", whole, lean])
+
+    request = RequestFactory().post(
+        route.path,
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": environ["HTTP_X_TWILIO_SIGNATURE"]},
+        SERVER_NAME=environ["SERVER_NAME"],
+        SERVER_PORT=environ["SERVER_PORT"],
+    )
+    request.POST  # noqa: B018 - parsed once, as both checks find it
+
+    def twilios_check():
+        keys = [simulator_key(), settings.TWILIO_AUTH_TOKEN]
+        sent = request.headers["X-Twilio-Signature"]
+        return any(RequestValidator(key).validate(url, request.POST, sent) for key in keys)
+
+    rows.append(
+        [
+            "signature (before: twilio's validator, per key)",
+            per_request(twilios_check),
+            per_request(lambda: has_valid_signature(request)),
+        ]
+    )
+    rows.append(
+        [
+            "NUL bytes (before: GET and POST copied)",
+            per_request(lambda: (without_nul_bytes(request.GET), without_nul_bytes(request.POST))),
+            per_request(lambda: has_nul_bytes(request)),
+        ]
+    )
+    parsing = per_request(lambda: QueryDict(body))
+    rows.append(["parsing the body (once, before and now)", parsing, parsing])
+
+    def tree_from_the_database():
+        options = Option.objects.select_related("target_menu")
+        menu = (
+            Menu.objects.filter(choice_slug="menu")
+            .select_related("main_menu")
+            .prefetch_related(Prefetch("options", queryset=options))
+            .first()
+        )
+        return twiml_document(services.answer(menu, "1"))
+
+    rows.append(
+        [
+            "the tree's answer (before: read and written per call)",
+            per_request(tree_from_the_database),
+            per_request(lambda: published_tree().choices["menu"].answer_for("1")),
+        ]
+    )
+
+    def validated_by_phonenumbers():
+        number = to_python(STRANGER)
+        return number.is_valid() and number.as_e164
+
+    rows.append(
+        [
+            "the caller's number validated",
+            per_request(validated_by_phonenumbers),
+            per_request(lambda: valid_number(STRANGER)),
+        ]
+    )
+    rows.append(
+        [
+            "/voice: who owns the number (ORM, then raw)",
+            per_request(
+                lambda: User.objects.filter(phone_number=STRANGER, phone_verified=True).first()
+            ),
+            per_request(lambda: User.objects.with_verified_number(STRANGER)),
+        ]
+    )
+    print(json.dumps(rows))
+
+
+CHILDREN = {"seed": child_seed, "count-queries": child_count_queries, "steps": child_steps}
 
 
 # --- Report ----------------------------------------------------------------------------
@@ -392,6 +537,19 @@ def table(measured, queries, *, args, database, load):
             f"goal: ratio >= {GOAL} for every phone tree step and /voice unknown caller; "
             f"at most {QUERY_GOALS['/voice host, a request']} queries for a host's call. "
             f"{met} of {goals} met.",
+        ]
+    )
+
+
+def steps_table(steps):
+    rows = [
+        [what, f"{before:.1f}", f"{now:.1f}", f"{before - now:.1f}"] for what, before, now in steps
+    ]
+    return "\n".join(
+        [
+            "Each step of the lean path, µs of CPU per request in one process (min of 5 runs):",
+            "",
+            format_table([("step", 56), ("before", 8), ("now", 8), ("saved", 8)], rows),
         ]
     )
 
@@ -486,6 +644,8 @@ def main():
         load_after = os.getloadavg()[0]
         note("counting queries per request")
         queries = json.loads(run_django([__file__, "--child", "count-queries"], env=env))
+        note("timing each step in one process")
+        steps = json.loads(run_django([__file__, "--child", "steps"], env=env))
     finally:
         watchdog.cancel()
         stop_all()
@@ -499,6 +659,8 @@ def main():
             load=(load_before, load_after),
         )
     )
+    print()
+    print(steps_table(steps))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils import translation
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from accounts.languages import COUNTRY_LANGUAGES, language_of, speech
+from accounts.languages import COUNTRY_LANGUAGES, language_of, owner_language, speech
 from accounts.models import User
-from airtng.messaging.countries import country_of
+from airtng.messaging.countries import valid_number
 
 from .calls import on_the_line
 
@@ -40,11 +40,16 @@ def in_callers_language(answer):
     @wraps(answer)
     def answered(*, caller: str, call_sid: str, **kwargs):
         person, placed = on_the_line(call_sid=call_sid, caller=caller)
-        user = User.objects.with_verified_number(person)
-        if user is not None:
-            language = language_of(user)
-        else:
-            language = COUNTRY_LANGUAGES.get(country_of(person), settings.LANGUAGE_CODE)
+        number = valid_number(person)
+        user, language = None, settings.LANGUAGE_CODE
+        if number is not None:
+            # Most callers own no account: one lean read says so, the model only for owners.
+            if owner_language(number.e164) is not None:
+                user = User.objects.with_verified_number(number.e164)
+            if user is not None:
+                language = language_of(user)
+            else:
+                language = COUNTRY_LANGUAGES.get(number.country, language)
         with translation.override(language):
             return answer(caller=person, call_sid=call_sid, placed=placed, user=user, **kwargs)
 
