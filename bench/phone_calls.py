@@ -335,9 +335,12 @@ def child_steps():
     from django.db.models import Prefetch
     from django.http import QueryDict
     from django.test import RequestFactory, override_settings
+    from django.utils import translation
+    from django.utils.translation import gettext
     from phonenumber_field.phonenumber import to_python
     from twilio.request_validator import RequestValidator
 
+    from accounts.languages import owner_language
     from accounts.models import User
     from airtng.messaging.countries import valid_number
     from airtng.twilio import (
@@ -351,7 +354,9 @@ def child_steps():
     )
     from ivr import services
     from ivr.models import Menu, Option
+    from ivr.spoken import SpokenResponse
     from ivr.tree import published_tree
+    from ivr.voice_line import thanks_for_calling
 
     route = TREE_ROUTES[1]  # /ivr/menu Digits=1
     params = call_params(route, "CA" + "s" * 32)
@@ -455,11 +460,36 @@ def child_steps():
     )
     rows.append(
         [
-            "/voice: who owns the number (ORM, then raw)",
+            "/voice: does anyone own the number (before: the ORM)",
             per_request(
                 lambda: User.objects.filter(phone_number=STRANGER, phone_verified=True).first()
             ),
-            per_request(lambda: User.objects.with_verified_number(STRANGER)),
+            per_request(lambda: owner_language(STRANGER)),
+        ]
+    )
+    rows.append(
+        [
+            "/voice: a number's owner, when there is one (before: the ORM)",
+            per_request(
+                lambda: User.objects.filter(
+                    phone_number=GUEST["phone_number"], phone_verified=True
+                ).first()
+            ),
+            per_request(lambda: User.objects.with_verified_number(GUEST["phone_number"])),
+        ]
+    )
+
+    def greeting_written():
+        with translation.override("en"):
+            response = SpokenResponse()
+            response.say(gettext("Thanks for calling!"))
+            return twiml_document(response)
+
+    rows.append(
+        [
+            "/voice: an unknown caller's TwiML (before: written per call)",
+            per_request(greeting_written),
+            per_request(lambda: thanks_for_calling("en")),
         ]
     )
     print(json.dumps(rows))
