@@ -39,6 +39,7 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     PRUNE_AFTER_DAYS=(int, 30),
     WORKER_THREADS=(int, 0),
+    IVR_TREE_CHECK_SECONDS=(float, 1.0),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     # Static files, hashed and compressed, straight from gunicorn: no web server to configure.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "airtng.middleware.RequestSizeLimitMiddleware",
+    # Twilio's webhooks are answered here, without the browser's middleware below.
+    "airtng.webhooks.answer_twilio_webhooks",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,6 +227,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# How often each process asks whether the phone tree changed: an edit is heard within this.
+IVR_TREE_CHECK_SECONDS = env("IVR_TREE_CHECK_SECONDS")
 
 # How long a host has to answer a request before it expires.
 HOST_REPLY_WINDOW_MINUTES = env("HOST_REPLY_WINDOW_MINUTES")

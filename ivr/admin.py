@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MAX_LOOP, MIN_LOOP, Call, CallStep, Menu, Option
+from .models import MAX_LOOP, MIN_LOOP, Call, CallStep, Menu, Option, TreeVersion
 
 
 class OptionInline(admin.TabularInline):
@@ -52,4 +52,21 @@ class CallAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TreeVersion)
+class TreeVersionAdmin(admin.ModelAdmin):
+    """The stamp every process compares its compiled tree with: written by triggers only."""
+
+    list_display = ("stamp",)
+    readonly_fields = ("stamp",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

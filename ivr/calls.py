@@ -233,13 +233,14 @@ def on_the_line(*, call_sid: str, caller: str) -> tuple[str, bool]:
     """The number of the person on this call, and whether Airtng placed the call.
 
     Twilio told its SID to Airtng alone, so a call whose SID is in our call log reached the
-    number Airtng dialled: that proves who answers. `From` of such a call is our own number.
+    number Airtng dialled: that proves who answers. `From` of such a call is our own number,
+    so a call from any other number is not looked up: an inbound call costs no query here.
     """
     placed = (
         Call.objects.filter(sid=call_sid, direction=Direction.OUTBOUND)
         .values_list("to", flat=True)
         .first()
-        if call_sid
+        if call_sid and caller == settings.TWILIO_PHONE_NUMBER
         else None
     )
     return (placed, True) if placed else (caller, False)

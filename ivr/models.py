@@ -254,3 +254,20 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.to} · {self.get_status_display()}"
+
+
+class TreeVersion(models.Model):
+    """One row whose stamp changes with every change to a menu or an option, whoever makes it.
+
+    Database triggers (migration 0005) write it, so an edit by the admin, a data migration,
+    loaddata or plain SQL all count; each process's compiled tree (ivr/tree.py) compares it.
+    """
+
+    stamp = models.BigIntegerField(_("stamp"))
+
+    class Meta:
+        verbose_name = _("phone tree version")
+        verbose_name_plural = _("phone tree versions")
+
+    def __str__(self):
+        return str(self.stamp)

@@ -1,31 +1,30 @@
-"""Reading the phone tree into TwiML: a fixed number of queries per call, whatever its size."""
+"""What each step of the phone tree says, as TwiML (ivr/tree.py compiles it once per process)."""
 
-from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
-from accounts.languages import COUNTRY_LANGUAGES, language_for_number
-from airtng.messaging.countries import country_of
+from accounts.languages import COUNTRY_LANGUAGES, owner_language
+from airtng.messaging.countries import valid_number
 
 from .models import Menu, Option
 
 
-def menu_at(slug: str) -> Menu | None:
-    """The menu answering at /ivr/<slug>, with its options: two queries."""
-    options = Option.objects.select_related("target_menu")
-    return (
-        Menu.objects.filter(Q(entry_slug=slug) | Q(choice_slug=slug))
-        .select_related("main_menu")
-        .prefetch_related(Prefetch("options", queryset=options))
-        .first()
-    )
-
-
 def caller_language(caller: str) -> str:
-    """A number of a country with its own language (+81), or its owner's language."""
-    return COUNTRY_LANGUAGES.get(country_of(caller)) or language_for_number(caller)
+    """A number of a country with its own language (+81), else its owner's language.
+
+    Asked at every call's entry, so: no query for a number of such a country or no valid
+    number, else one indexed read.
+    """
+    number = valid_number(caller)
+    if number is None:
+        return settings.LANGUAGE_CODE
+    return (
+        COUNTRY_LANGUAGES.get(number.country)
+        or owner_language(number.e164)
+        or settings.LANGUAGE_CODE
+    )
 
 
 def menu_language(menu: Menu) -> str | None:
@@ -36,18 +35,9 @@ def menu_language(menu: Menu) -> str | None:
         return None
 
 
-def translation_for(menu: Menu, caller: str) -> str | None:
-    """The URL of this entry menu in the caller's language, if it differs and exists.
-
-    By convention the tree played at /ivr/<slug> answers in Japanese at /ivr/ja-<slug>.
-    """
-    language = caller_language(caller)
-    if language == (menu_language(menu) or translation.get_language()):
-        return None
-    slug = f"{language}-{menu.entry_slug}"
-    if not Menu.objects.filter(entry_slug=slug).exists():
-        return None
-    return reverse("phone_tree", args=[slug])
+def translated_slug(menu: Menu, language: str) -> str:
+    """By convention the tree played at /ivr/<slug> answers in Japanese at /ivr/ja-<slug>."""
+    return f"{language}-{menu.entry_slug}"
 
 
 def redirect_to(url: str) -> VoiceResponse:
@@ -71,7 +61,7 @@ def play(menu: Menu, response: VoiceResponse | None = None) -> VoiceResponse:
 
 def answer(menu: Menu, digits: str | None) -> VoiceResponse:
     """What the caller hears after pressing `digits` at `menu`, in the menu's language."""
-    with translation.override(menu_language(menu) or translation.get_language()):
+    with translation.override(menu_language(menu) or settings.LANGUAGE_CODE):
         return _answer(menu, digits)
 
 

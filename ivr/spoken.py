@@ -6,9 +6,13 @@ of the language active when it is said; `in_callers_language` activates the call
 
 from functools import wraps
 
+from django.conf import settings
+from django.utils import translation
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from accounts.languages import speaking_to, speech
+from accounts.languages import COUNTRY_LANGUAGES, language_of, owner_language, speech
+from accounts.models import User
+from airtng.messaging.countries import valid_number
 
 from .calls import on_the_line
 
@@ -29,13 +33,24 @@ class SpokenResponse(VoiceResponse):
 def in_callers_language(answer):
     """Build the answer to the person on the line in their language: a user's own, else
     their country's. On a call Airtng placed, that is the person it dialled, not `From`,
-    and `answer` is told so: it gets `caller` as that number and `placed=True`.
+    and `answer` is told so: it gets `caller` as that number and `placed=True`. It gets
+    `user` too, the number's verified owner or None: the one lookup of the caller.
     """
 
     @wraps(answer)
     def answered(*, caller: str, call_sid: str, **kwargs):
         person, placed = on_the_line(call_sid=call_sid, caller=caller)
-        with speaking_to(number=person):
-            return answer(caller=person, call_sid=call_sid, placed=placed, **kwargs)
+        number = valid_number(person)
+        user, language = None, settings.LANGUAGE_CODE
+        if number is not None:
+            # Most callers own no account: one lean read says so, the model only for owners.
+            if owner_language(number.e164) is not None:
+                user = User.objects.with_verified_number(number.e164)
+            if user is not None:
+                language = language_of(user)
+            else:
+                language = COUNTRY_LANGUAGES.get(number.country, language)
+        with translation.override(language):
+            return answer(caller=person, call_sid=call_sid, placed=placed, user=user, **kwargs)
 
     return answered

@@ -4,7 +4,8 @@ from airtng.twilio import twilio_webhook, twiml
 from reservations.conversations.proxies import is_proxy_number
 from reservations.conversations.relay import relay_call
 
-from . import calls, services, voice_line
+from . import calls, voice_line
+from .tree import published_tree
 
 
 def twilio_params(request):
@@ -15,14 +16,12 @@ def twilio_params(request):
 @twilio_webhook(methods=("GET", "POST"))
 def phone_tree(request, slug):
     """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
-    menu = services.menu_at(slug)
-    if menu is None:
-        raise Http404
-    if slug == menu.entry_slug:
-        if url := services.translation_for(menu, twilio_params(request).get("From", "")):
-            return twiml(services.redirect_to(url))
-        return twiml(services.play(menu))
-    return twiml(services.answer(menu, twilio_params(request).get("Digits")))
+    tree = published_tree()
+    if (entry := tree.entries.get(slug)) is not None:
+        return twiml(entry.answer_for(twilio_params(request).get("From", "")))
+    if (choice := tree.choices.get(slug)) is not None:
+        return twiml(choice.answer_for(twilio_params(request).get("Digits")))
+    raise Http404
 
 
 @twilio_webhook(methods=("GET", "POST"))

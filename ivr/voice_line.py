@@ -6,15 +6,18 @@ SMS"): the network's STIR/SHAKEN A-attestation, or the host's phone PIN. What ea
 learnt travels in its action URL, signed and bound to the call.
 """
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import PIN_DIGITS, User
 from accounts.services import check_phone_pin, phone_pin_for
+from airtng.twilio import twiml_document
 from reservations import texts
 from reservations.models import Reservation
 from reservations.services import (
@@ -61,22 +64,31 @@ def waiting_request(host: User) -> Reservation | None:
     )
 
 
+@lru_cache
+def thanks_for_calling(language: str) -> bytes:
+    """What a caller whose number belongs to no one hears, written once per language."""
+    with translation.override(language):
+        response = SpokenResponse()
+        response.say(_("Thanks for calling!"))
+        return twiml_document(response)
+
+
 @in_callers_language
 def greet(
     *,
     caller: str,
     call_sid: str,
+    user: User | None,
     placed: bool = False,
     stir_verstat: str = "",
     state: str = "",
     digits: str = "",
-) -> SpokenResponse:
-    """Greet the caller; a host who proves the number is theirs hears their request."""
-    response = SpokenResponse()
-    user = User.objects.with_verified_number(caller)
+) -> SpokenResponse | bytes:
+    """Greet the caller (`user`, the owner of their number); a host who proves the number is
+    theirs hears their request."""
     if user is None:
-        response.say(_("Thanks for calling!"))
-        return response
+        return thanks_for_calling(translation.get_language())
+    response = SpokenResponse()
     known = call_state(state, call_sid=call_sid) if state else {}
     if known.get("host") != user.pk:
         known = {}
@@ -172,15 +184,21 @@ def offer_choice(response, request: Reservation, *, call_sid: str, intro: str = 
 
 @in_callers_language
 def decide_by_keypad(
-    *, call_sid: str, caller: str, state: str, digits: str, placed: bool = False
+    *,
+    call_sid: str,
+    caller: str,
+    user: User | None,
+    state: str,
+    digits: str,
+    placed: bool = False,
 ) -> SpokenResponse | str:
-    """Apply the host's key to the request this call offered, once per call and request.
-
-    A repeated post hears the same answer; a state not signed for this call decides nothing.
+    """Apply the key of the host (`user`) to the request this call offered, once per call
+    and request. A repeated post hears the same answer; a state not signed for this call
+    decides nothing.
     """
     response = SpokenResponse()
     offered = call_state(state, call_sid=call_sid)
-    host = User.objects.with_verified_number(caller)
+    host = user
     request = (
         Reservation.objects.filter(pk=offered.get("reservation"), property__host=host)
         .select_related("guest", "property")

@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # gives each of its threads a connection of its own, as production does, instead of
     # sharing the test's one connection between threads that poll at the same time.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+
+# Each test's tree is its own (its transaction is rolled back after it): every call asks.
+IVR_TREE_CHECK_SECONDS = 0

@@ -1,0 +1,119 @@
+"""The published phone tree, compiled once per process to the TwiML bytes each step answers.
+
+Staff edit the tree a few times a year; callers press keys all day. So each process keeps the
+tree compiled: every menu's TwiML at its entry, and at its choice address the answer to each
+key and to anything else. An edit of any kind changes the tree's stamp in the database
+(`TreeVersion`, written by triggers in the same transaction as the edit), and a process reads
+the stamp at most once every `IVR_TREE_CHECK_SECONDS` (default 1): an edit is heard on every
+process of every machine at most that long after it commits, and a call costs no query
+in between.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from airtng.twilio import twiml_document
+
+from . import services
+from .models import Menu, Option, TreeVersion
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A menu a call starts at: its prompt, and where callers of other languages are sent."""
+
+    played: bytes
+    language: str
+    translations: dict[str, bytes] = field(default_factory=dict)
+
+    def answer_for(self, caller: str) -> bytes:
+        """The prompt, or a redirect to this tree in the caller's language when there is one."""
+        if not self.translations:
+            return self.played
+        language = services.caller_language(caller)
+        if language == self.language:
+            return self.played
+        return self.translations.get(language, self.played)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A menu's choice address: what each key pressed there answers, and anything else."""
+
+    answers: dict[str, bytes]
+    otherwise: bytes
+
+    def answer_for(self, digits: str | None) -> bytes:
+        return self.answers.get(digits, self.otherwise)
+
+
+@dataclass(frozen=True)
+class CompiledTree:
+    stamp: int | None
+    entries: dict[str, Entry]
+    choices: dict[str, Choice]
+
+
+_compiled: tuple[CompiledTree, float] | None = None
+_compiling = threading.Lock()
+
+
+def published_tree() -> CompiledTree:
+    """The tree callers hear, as compiled TwiML: the one place that knows which tree that is."""
+    global _compiled
+    cached = _compiled
+    now = time.time()
+    if cached is not None and 0 <= now - cached[1] < settings.IVR_TREE_CHECK_SECONDS:
+        return cached[0]
+    # The stamp first: a tree read after it is as new as the stamp or newer, never older.
+    stamp = tree_stamp()
+    if cached is not None and cached[0].stamp == stamp:
+        tree = cached[0]
+    else:
+        with _compiling:
+            tree = compile_tree(stamp)
+    _compiled = (tree, now)
+    return tree
+
+
+def tree_stamp() -> int | None:
+    """The stamp of the tree in the database: one indexed read of one row."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT stamp FROM {TreeVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def compile_tree(stamp: int | None) -> CompiledTree:
+    """Every answer of every menu, written out once with the services that say them."""
+    options = Prefetch("options", queryset=Option.objects.select_related("target_menu"))
+    menus = list(Menu.objects.select_related("main_menu").prefetch_related(options))
+    entry_slugs = {menu.entry_slug for menu in menus if menu.entry_slug}
+    entries, choices = {}, {}
+    for menu in menus:
+        if menu.entry_slug:
+            entries[menu.entry_slug] = Entry(
+                played=twiml_document(services.play(menu)),
+                language=services.menu_language(menu) or settings.LANGUAGE_CODE,
+                translations={
+                    language: twiml_document(
+                        services.redirect_to(reverse("phone_tree", args=[slug]))
+                    )
+                    for language, _name in settings.LANGUAGES
+                    if (slug := services.translated_slug(menu, language)) in entry_slugs
+                },
+            )
+        choices[menu.choice_slug] = Choice(
+            answers={
+                option.key: twiml_document(services.answer(menu, option.key))
+                for option in menu.options.all()
+            },
+            otherwise=twiml_document(services.answer(menu, None)),
+        )
+    return CompiledTree(stamp=stamp, entries=entries, choices=choices)

@@ -1,0 +1,56 @@
+"""Twilio's webhooks are answered on the lean path (airtng/webhooks.py): none of the browser's
+middleware runs for them, and every property that protects them still holds."""
+
+import pytest
+
+from tests.conftest import twilio_signature
+from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_webhook_answer_has_no_session_language_or_page_headers(twilio_post):
+    response = twilio_post("/ivr/menu", {"Digits": "1"}, **{"Accept-Language": "ja"})
+
+    assert response.content.decode() == GOLDEN_DIRECTIONS
+    assert not response.cookies
+    for header in ("Vary", "Content-Language", "Content-Security-Policy", "X-Frame-Options"):
+        assert header not in response, header
+
+
+def test_a_page_still_goes_through_the_whole_stack(client):
+    response = client.get("/", headers={"Accept-Language": "ja"})
+
+    assert response["Content-Language"] == "ja"
+    assert "Content-Security-Policy" in response
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_webhook_for_a_host_not_allowed_is_a_400(twilio_post, settings):
+    settings.ALLOWED_HOSTS = ["airtng.example.com"]
+
+    assert twilio_post("/ivr/menu", {"Digits": "1"}).status_code == 400
+
+
+def test_a_webhook_over_the_size_limit_is_a_413(twilio_post, settings):
+    settings.MAX_REQUEST_BYTES = 100
+
+    assert twilio_post("/ivr/menu", {"Digits": "1", "Body": "x" * 200}).status_code == 413
+
+
+def test_a_signed_webhook_with_a_nul_byte_is_answered(client):
+    params = {"Digits": "1\x00"}
+    signature = twilio_signature("http://testserver/ivr/menu", params)
+
+    response = client.post(
+        "/ivr/menu",
+        "Digits=1%00",
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+
+    assert response.content.decode() == GOLDEN_DIRECTIONS
+
+
+def test_an_unknown_address_under_ivr_is_a_404(twilio_post):
+    assert twilio_post("/ivr/nowhere", {}).status_code == 404
