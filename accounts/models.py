@@ -42,10 +42,15 @@ class AccountManager(UserManager):
 
     def with_verified_number(self, raw_number):
         """The user whose verified phone is `raw_number` (as Twilio sends it), or None."""
-        number = to_python(raw_number)
-        if not number or not number.is_valid():
-            return None
-        return self.filter(phone_number=number, phone_verified=True).first()
+        return verified_number_owner(self.all(), raw_number)
+
+
+def verified_number_owner(users, raw_number):
+    """The one of `users` whose verified phone is `raw_number` (as Twilio sends it), or None."""
+    number = to_python(raw_number)
+    if not number or not number.is_valid():
+        return None
+    return users.filter(phone_number=number, phone_verified=True).first()
 
 
 class DecideBy(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from airtng.messaging.outbox import sending_together
 from properties.models import Property
 from reservations import texts
 from reservations.conversations.proxies import open_conversation, proxy_pool
@@ -83,8 +84,8 @@ def request_stay(
     this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
-    # really arrived. The listing's host is read afresh under it, opt-out included.
-    property.host = lock_host(property.host_id)
+    # really arrived. The listing's host is read afresh under it, opt-outs included.
+    property.host = lock_host(property.host_id, guest=guest)
     check_stay(
         guest=guest,
         property=property,
@@ -113,7 +114,7 @@ def request_received(reservation: Reservation) -> None:
 
     With proxy numbers, its conversation is given one.
     """
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), sending_together():
         if proxy_pool():
             open_conversation(reservation)
         text(reservation.guest, partial(texts.request_sent, reservation), reservation)

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, verified_number_owner
 from accounts.texting import Write, text_person
 from airtng.messaging.models import OptOut
+from airtng.messaging.outbox import write_queued_sms
 from ivr.calls import queue_call
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
@@ -18,14 +19,27 @@ from .asking import is_called, link_for
 from .queries import pending_requests_for
 
 
-def lock_host(host_id: int) -> User:
+def lock_host(host_id: int, *, guest: User | None = None) -> User:
     """Lock the host's row: "is someone offered?" is asked and answered by one at a time.
 
     Every path that offers, ends or creates a host's request takes this lock first, so a
     request booked while another is being decided is seen by one of the two. The host comes
-    with whether their number opted out (User.can_be_texted), read in the same query.
+    with whether their number opted out (User.can_be_texted), read in the same query, and so
+    does `guest` if given.
     """
-    return locked_hosts().get(pk=host_id)
+    hosts = locked_hosts()
+    if guest is None:
+        return hosts.get(pk=host_id)
+    # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
+    guest_opted_out = OptOut.objects.filter(phone_number=guest.phone_number)
+    host = hosts.annotate(guest_opted_out=Exists(guest_opted_out)).get(pk=host_id)
+    guest.opted_out = host.guest_opted_out
+    return host
+
+
+def lock_sender(from_number: str) -> User | None:
+    """lock_host() for the user whose verified number sent an SMS, found in the same query."""
+    return verified_number_owner(locked_hosts(), from_number)
 
 
 def locked_hosts():
@@ -62,6 +76,7 @@ def offer_next_request(
             return None
         write = partial(texts.new_request, oldest, link=link_for(host, oldest))
         message = text_person(host, write, reservation=oldest)
+        write_queued_sms()  # the offer names its SMS
         OutstandingRequest.objects.create(
             host=host, reservation=oldest, message=message, offered_at=now
         )

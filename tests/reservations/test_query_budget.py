@@ -14,9 +14,9 @@ from tests.conftest import days_from_now
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # On SQLite, BEGIN and COMMIT are among them; on PostgreSQL they are not statements.
-BOOKING_THAT_TEXTS_THE_HOST = 16
-BOOKING_WHILE_THE_HOST_IS_TEXTED = 13
-ACCEPT = 25
+BOOKING_THAT_TEXTS_THE_HOST = 13
+BOOKING_WHILE_THE_HOST_IS_TEXTED = 12
+ACCEPT = 12
 INCOMING = "/reservations/incoming"
 
 
