@@ -2,6 +2,7 @@ from datetime import date
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,9 +27,9 @@ from .errors import (
     StayTooLong,
     TooManyGuests,
 )
-from .host_sms import lock_host, offer_next_request, text
+from .host_sms import lock_listing, offer_next_request, text
 from .queries import confirmed_stays_overlapping
-from .request_limits import check_request_limit
+from .request_limits import check_request_limit, requests_sent_today
 
 
 def check_stay(
@@ -39,8 +40,12 @@ def check_stay(
     check_out: date,
     guests: int,
     message: str,
+    already_booked: bool | None = None,
 ) -> None:
-    """Raise the ReservationError that refuses this stay, if one does."""
+    """Raise the ReservationError that refuses this stay, if one does.
+
+    `already_booked`, if the caller read it, says whether a confirmed stay overlaps.
+    """
     if property.withdrawn_at is not None:
         raise ListingWithdrawn
     if check_in <= timezone.localdate():
@@ -61,9 +66,11 @@ def check_stay(
         raise OwnProperty
     if not guest.phone_verified:
         raise GuestPhoneUnverified
-    if confirmed_stays_overlapping(
-        property=property, check_in=check_in, check_out=check_out
-    ).exists():
+    if already_booked is None:
+        already_booked = confirmed_stays_overlapping(
+            property=property, check_in=check_in, check_out=check_out
+        ).exists()
+    if already_booked:
         raise AlreadyBooked
 
 
@@ -79,13 +86,30 @@ def request_stay(
 ) -> Reservation:
     """Record a pending request, or raise the ReservationError that refuses it.
 
+    The listing is read again with its host's lock (Property.DoesNotExist if it is gone), and
+    the request returned carries it.
+
     Saving it texts the guest when the host must answer by, and the host if they have no
     other request to answer (reservations.signals). TooManyRequests when the guest has asked
     this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
     # really arrived. The listing's host is read afresh under it, opt-outs included.
-    property.host = lock_host(property.host_id, guest=guest)
+    property = lock_listing(property.pk, guest=guest)
+    # What the rules read from other requests, in one query under the lock.
+    read = (
+        User.objects.filter(pk=guest.pk)
+        .annotate(
+            already_booked=Exists(
+                confirmed_stays_overlapping(
+                    property=property, check_in=check_in, check_out=check_out
+                )
+            ),
+            sent_today=requests_sent_today(guest=guest, host=property.host),
+        )
+        .values("already_booked", "sent_today")
+        .get()
+    )
     check_stay(
         guest=guest,
         property=property,
@@ -93,8 +117,9 @@ def request_stay(
         check_out=check_out,
         guests=guests,
         message=message,
+        already_booked=read["already_booked"],
     )
-    check_request_limit(guest=guest, host=property.host)
+    check_request_limit(guest=guest, host=property.host, sent=read["sent_today"])
     reservation = Reservation(
         guest=guest,
         property=property,

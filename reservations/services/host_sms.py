@@ -12,6 +12,7 @@ from accounts.texting import Write, text_person
 from airtng.messaging.models import OptOut
 from airtng.messaging.outbox import write_queued_sms
 from ivr.calls import queue_call
+from properties.models import Property
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
@@ -35,6 +36,25 @@ def lock_host(host_id: int, *, guest: User | None = None) -> User:
     host = hosts.annotate(guest_opted_out=Exists(guest_opted_out)).get(pk=host_id)
     guest.opted_out = host.guest_opted_out
     return host
+
+
+def lock_listing(property_pk: int, *, guest: User) -> Property:
+    """The listing, read with lock_host() taken on its host in the same query.
+
+    Its host, and `guest`, come with whether their number opted out.
+    """
+    opted_out = OptOut.objects.filter(phone_number=OuterRef("host__phone_number"))
+    # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
+    guest_opted_out = OptOut.objects.filter(phone_number=guest.phone_number)
+    listing = (
+        Property.objects.select_related("host")
+        .select_for_update(of=("host",))
+        .annotate(host_opted_out=Exists(opted_out), guest_opted_out=Exists(guest_opted_out))
+        .get(pk=property_pk)
+    )
+    listing.host.opted_out = listing.host_opted_out
+    guest.opted_out = listing.guest_opted_out
+    return listing
 
 
 def lock_sender(from_number: str) -> User | None:
