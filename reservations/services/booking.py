@@ -10,7 +10,13 @@ from airtng.messaging.outbox import sending_together
 from properties.models import Property
 from reservations import texts
 from reservations.conversations.proxies import open_conversation, proxy_pool
-from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS, Reservation
+from reservations.models import (
+    MAX_MESSAGE_LENGTH,
+    MAX_NIGHTS,
+    OutstandingRequest,
+    Reservation,
+    reply_window,
+)
 
 from .ending import end_request, lock_request
 from .errors import (
@@ -28,7 +34,7 @@ from .errors import (
     TooManyGuests,
 )
 from .host_sms import lock_listing, offer_next_request, text
-from .queries import confirmed_stays_overlapping
+from .queries import confirmed_stays_overlapping, pending_requests_for
 from .request_limits import check_request_limit, requests_sent_today
 
 
@@ -106,8 +112,15 @@ def request_stay(
                 )
             ),
             sent_today=requests_sent_today(guest=guest, host=property.host),
+            # Whom request_received offers: see below.
+            host_offered=Exists(OutstandingRequest.objects.filter(host_id=property.host_id)),
+            host_waiting=Exists(
+                pending_requests_for(property.host).filter(
+                    created_at__gt=timezone.now() - reply_window()
+                )
+            ),
         )
-        .values("already_booked", "sent_today")
+        .values("already_booked", "sent_today", "host_offered", "host_waiting")
         .get()
     )
     check_stay(
@@ -128,8 +141,14 @@ def request_stay(
         guests=guests,
         message=message,
     )
-    # The signal's hand-off (request_received) need not take the lock a second time.
+    # The signal's hand-off (request_received) need not take the lock a second time, nor ask
+    # again what was read under it: a host offered a request is not offered this one, and
+    # one with no other request waiting is offered this one.
     reservation.host_is_locked = True
+    if read["host_offered"]:
+        reservation.host_offer = "none"
+    elif not read["host_waiting"]:
+        reservation.host_offer = "this"
     reservation.save(force_insert=True)
     return reservation
 
@@ -143,9 +162,15 @@ def request_received(reservation: Reservation) -> None:
         if proxy_pool():
             open_conversation(reservation)
         text(reservation.guest, partial(texts.request_sent, reservation), reservation)
-        offer_next_request(
-            reservation.property.host, locked=getattr(reservation, "host_is_locked", False)
-        )
+        host = reservation.property.host
+        match getattr(reservation, "host_offer", None):
+            case "none":
+                pass
+            case "this":
+                offer_next_request(host, locked=True, oldest=reservation)
+            case _:
+                locked = getattr(reservation, "host_is_locked", False)
+                offer_next_request(host, locked=locked)
 
 
 def cancel_reservation(*, reservation: Reservation, guest: User) -> Reservation:

@@ -68,14 +68,19 @@ def locked_hosts():
 
 
 def offer_next_request(
-    host: User, *, now: datetime | None = None, locked: bool = False
+    host: User,
+    *,
+    now: datetime | None = None,
+    locked: bool = False,
+    oldest: Reservation | None = None,
 ) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
 
     A request whose reply window has run out is not offered: it is about to expire. Returns
     the request offered. Takes the host's lock, unless `locked` says that `host` is what
     lock_host returned in this transaction; call it in the transaction that changed the
-    requests.
+    requests. `oldest` (with `locked`) is that request, when the caller read under the lock
+    that no other waits and none is offered.
     """
     now = now or timezone.now()
     answerable_since = now - reply_window()
@@ -84,14 +89,15 @@ def offer_next_request(
             host = lock_host(host.pk)
         if not host.can_be_texted:
             return None
-        # Offers change only under the host's lock: "none yet" is asked in the same query.
-        oldest = (
-            pending_requests_for(host)
-            .filter(created_at__gt=answerable_since)
-            .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
-            .select_related("guest", "property")
-            .first()
-        )
+        if oldest is None or not locked:
+            # Offers change only under the host's lock: "none yet" is asked in the same query.
+            oldest = (
+                pending_requests_for(host)
+                .filter(created_at__gt=answerable_since)
+                .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
+                .select_related("guest", "property")
+                .first()
+            )
         if oldest is None:
             return None
         write = partial(texts.new_request, oldest, link=link_for(host, oldest))
