@@ -55,6 +55,14 @@ class AccountManager(UserManager):
         return next(iter(found), None)
 
 
+def verified_number_owner(users, raw_number):
+    """The one of `users` (a queryset, e.g. locking) whose verified phone is `raw_number`."""
+    number = valid_number(raw_number)
+    if number is None:
+        return None
+    return users.filter(phone_number=number.e164, phone_verified=True).first()
+
+
 class DecideBy(models.TextChoices):
     """How a host is asked about a request (../shared/PRODUCT.md, "Deciding without SMS")."""
 

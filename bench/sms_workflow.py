@@ -67,6 +67,14 @@ PROPERTIES_PER_HOST = 2
 PHASE_TIME_LIMIT = 30.0
 # reservations.services.request_limits: a guest asks one host at most this often a day.
 MAX_REQUESTS_TO_A_HOST = 3
+# Issue 16: each rate at 250 ms at least this share of its rate at 0 ms, and half the queries
+# a booking and an accept cost before (16 and 26, BEGIN and COMMIT included on SQLite).
+SLOW_TWILIO_MS = 250
+RATE_RATIO_GOAL = 0.9
+QUERY_GOALS = {
+    "booking POST, host not yet texted (texts them)": 8,
+    'host-reply webhook "accept" (texts guest and host)': 13,
+}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -513,7 +521,37 @@ def table(phases, sms, queries, *, args, database):
     if queries:
         title = "Queries per request (one of each, Django test client, same database):"
         lines += query_lines(queries, title)
-    return "\n".join(lines)
+    return "\n".join(lines + goal_lines(phases, queries))
+
+
+def goal_lines(phases, queries):
+    """Each rate at 250 ms over its rate at 0 ms (means over rounds), and the query budgets."""
+    lines = ["", "Goals (issue 16):"]
+    for name in sorted({phase.name for phase in phases}):
+
+        def mean_rate(delay_ms, name=name):
+            rates = [
+                phase.rate
+                for phase in phases
+                if phase.name == name and round(phase.delay * 1000) == delay_ms
+            ]
+            return sum(rates) / len(rates) if rates else None
+
+        fast, slow = mean_rate(0), mean_rate(SLOW_TWILIO_MS)
+        if not fast or slow is None:
+            lines.append(f"  {name}: needs a round at 0 ms and one at {SLOW_TWILIO_MS} ms")
+            continue
+        ratio = slow / fast
+        met = "met" if ratio >= RATE_RATIO_GOAL else "NOT met"
+        lines.append(
+            f"  {name}: {slow:.1f}/s at {SLOW_TWILIO_MS} ms vs {fast:.1f}/s at 0 ms = "
+            f"{ratio:.2f}x (goal >= {RATE_RATIO_GOAL}x): {met}"
+        )
+    for label, budget in QUERY_GOALS.items():
+        if queries and label in queries:
+            met = "met" if queries[label] <= budget else "NOT met"
+            lines.append(f"  {label}: {queries[label]} queries (goal <= {budget}): {met}")
+    return lines
 
 
 def main():

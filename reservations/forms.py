@@ -31,13 +31,18 @@ class StayRequestForm(ShowsRefusals, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, listing, **kwargs):
+    def __init__(self, *args, listing=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["guests"].widget.attrs["max"] = listing.max_guests
+        if listing is not None:
+            self.show_listing(listing)
         self.fields["guests"].initial = 1
         tomorrow = timezone.localdate() + timedelta(days=1)
         self.fields["check_in"].widget.attrs["min"] = tomorrow.isoformat()
         self.fields["check_out"].widget.attrs["min"] = tomorrow.isoformat()
+
+    def show_listing(self, listing) -> None:
+        """Let the browser hint at the listing's own limits."""
+        self.fields["guests"].widget.attrs["max"] = listing.max_guests
 
 
 class StaffStayRequestForm(ShowsRefusals, forms.ModelForm):

@@ -23,18 +23,25 @@ from .models import Reservation
 
 @verified_phone_required
 def request_stay(request, property_pk):
-    listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
     if request.method != "POST":
+        listing = get_object_or_404(Property, pk=property_pk)
         return redirect(listing.get_absolute_url() + "#request")
-    form = StayRequestForm(request.POST, listing=listing)
+    # The service reads the listing, under its host's lock; a refusal reads it to show it.
+    form = StayRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.request_stay(guest=request.user, property=listing, **form.cleaned_data)
+            reservation = services.request_stay(
+                guest=request.user, property=Property(pk=property_pk), **form.cleaned_data
+            )
+        except Property.DoesNotExist:
+            raise Http404 from None
         except services.ReservationError as refused:
             form.add_refusal(refused)
         else:
-            tell_guest_request_sent(request, host=listing.host)
+            tell_guest_request_sent(request, host=reservation.property.host)
             return redirect("my_trips")
+    listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
+    form.show_listing(listing)
     return render(request, "properties/detail.html", {"listing": listing, "form": form}, status=400)
 
 

@@ -19,6 +19,7 @@ from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 from .countries import is_textable
 from .models import STATUS_RANK, TWILIO_STATUSES, Direction, Message, OptOut, Status
 from .opt_outs import is_opted_out, opt_out
+from .outbox import hold
 from .tasks import check_at_twilio, deliver_message
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,10 @@ def queue_sms(
     commit cannot lose the message. A `redacted_body` replaces the body in the log once the
     SMS is delivered (see redact). It is sent from `from_number` (a proxy number of the
     account), else from Airtng's own number. A text to a person goes through
-    accounts.texting.text_person, which writes it in their language.
+    accounts.texting.text_person, which writes it in their language. Inside
+    outbox.sending_together() the row is written with the others, at the block's end.
     """
-    message = Message.objects.create(
+    message = Message(
         redacted_body=redacted_body[:MAX_BODY_LENGTH],
         direction=Direction.OUTBOUND,
         to=str(to),
@@ -63,7 +65,9 @@ def queue_sms(
         user=user,
         reservation=reservation,
     )
-    deliver_message.enqueue(message.pk)
+    if not hold(message):
+        message.save(force_insert=True)
+        deliver_message.enqueue(message.pk)
     return message
 
 

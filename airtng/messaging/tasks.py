@@ -1,4 +1,5 @@
 from django.tasks import task
+from django.tasks.signals import task_enqueued
 
 from airtng.logs import doing
 
@@ -30,3 +31,29 @@ def prune_old_rows():
     from .upkeep import prune_old_rows
 
     return prune_old_rows()
+
+
+def enqueue_deliveries(message_ids: list[int]) -> None:
+    """deliver_message.enqueue() for each message, in one INSERT of their task rows."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend = deliver_message.get_backend()
+    if len(message_ids) == 1 or not hasattr(backend, "_get_id"):
+        for message_id in message_ids:
+            deliver_message.enqueue(message_id)
+        return
+    # The rows django-tasks-db's DatabaseBackend.enqueue writes, written together.
+    rows = DBTaskResult.objects.bulk_create(
+        DBTaskResult(
+            id=backend._get_id(),
+            args_kwargs={"args": [message_id], "kwargs": {}},
+            priority=deliver_message.priority,
+            task_path=deliver_message.module_path,
+            queue_name=deliver_message.queue_name,
+            run_after=deliver_message.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )
+        for message_id in message_ids
+    )
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)

@@ -2,13 +2,21 @@ from datetime import date
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from accounts.models import User
+from airtng.messaging.outbox import sending_together
 from properties.models import Property
 from reservations import texts
 from reservations.conversations.proxies import open_conversation, proxy_pool
-from reservations.models import MAX_MESSAGE_LENGTH, MAX_NIGHTS, Reservation
+from reservations.models import (
+    MAX_MESSAGE_LENGTH,
+    MAX_NIGHTS,
+    OutstandingRequest,
+    Reservation,
+    reply_window,
+)
 
 from .ending import end_request, lock_request
 from .errors import (
@@ -25,9 +33,9 @@ from .errors import (
     StayTooLong,
     TooManyGuests,
 )
-from .host_sms import lock_host, offer_next_request, text
-from .queries import confirmed_stays_overlapping
-from .request_limits import check_request_limit
+from .host_sms import lock_listing, offer_next_request, text
+from .queries import confirmed_stays_overlapping, pending_requests_for
+from .request_limits import check_request_limit, requests_sent_today
 
 
 def check_stay(
@@ -38,8 +46,12 @@ def check_stay(
     check_out: date,
     guests: int,
     message: str,
+    already_booked: bool | None = None,
 ) -> None:
-    """Raise the ReservationError that refuses this stay, if one does."""
+    """Raise the ReservationError that refuses this stay, if one does.
+
+    `already_booked`, if the caller read it, says whether a confirmed stay overlaps.
+    """
     if property.withdrawn_at is not None:
         raise ListingWithdrawn
     if check_in <= timezone.localdate():
@@ -60,9 +72,11 @@ def check_stay(
         raise OwnProperty
     if not guest.phone_verified:
         raise GuestPhoneUnverified
-    if confirmed_stays_overlapping(
-        property=property, check_in=check_in, check_out=check_out
-    ).exists():
+    if already_booked is None:
+        already_booked = confirmed_stays_overlapping(
+            property=property, check_in=check_in, check_out=check_out
+        ).exists()
+    if already_booked:
         raise AlreadyBooked
 
 
@@ -78,13 +92,37 @@ def request_stay(
 ) -> Reservation:
     """Record a pending request, or raise the ReservationError that refuses it.
 
+    The listing is read again with its host's lock (Property.DoesNotExist if it is gone), and
+    the request returned carries it.
+
     Saving it texts the guest when the host must answer by, and the host if they have no
     other request to answer (reservations.signals). TooManyRequests when the guest has asked
     this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
-    # really arrived. The listing's host is read afresh under it, opt-out included.
-    property.host = lock_host(property.host_id)
+    # really arrived. The listing's host is read afresh under it, opt-outs included.
+    property = lock_listing(property.pk, guest=guest)
+    # What the rules read from other requests, in one query under the lock.
+    read = (
+        User.objects.filter(pk=guest.pk)
+        .annotate(
+            already_booked=Exists(
+                confirmed_stays_overlapping(
+                    property=property, check_in=check_in, check_out=check_out
+                )
+            ),
+            sent_today=requests_sent_today(guest=guest, host=property.host),
+            # Whom request_received offers: see below.
+            host_offered=Exists(OutstandingRequest.objects.filter(host_id=property.host_id)),
+            host_waiting=Exists(
+                pending_requests_for(property.host).filter(
+                    created_at__gt=timezone.now() - reply_window()
+                )
+            ),
+        )
+        .values("already_booked", "sent_today", "host_offered", "host_waiting")
+        .get()
+    )
     check_stay(
         guest=guest,
         property=property,
@@ -92,8 +130,9 @@ def request_stay(
         check_out=check_out,
         guests=guests,
         message=message,
+        already_booked=read["already_booked"],
     )
-    check_request_limit(guest=guest, host=property.host)
+    check_request_limit(guest=guest, host=property.host, sent=read["sent_today"])
     reservation = Reservation(
         guest=guest,
         property=property,
@@ -102,8 +141,14 @@ def request_stay(
         guests=guests,
         message=message,
     )
-    # The signal's hand-off (request_received) need not take the lock a second time.
+    # The signal's hand-off (request_received) need not take the lock a second time, nor ask
+    # again what was read under it: a host offered a request is not offered this one, and
+    # one with no other request waiting is offered this one.
     reservation.host_is_locked = True
+    if read["host_offered"]:
+        reservation.host_offer = "none"
+    elif not read["host_waiting"]:
+        reservation.host_offer = "this"
     reservation.save(force_insert=True)
     return reservation
 
@@ -113,13 +158,19 @@ def request_received(reservation: Reservation) -> None:
 
     With proxy numbers, its conversation is given one.
     """
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), sending_together():
         if proxy_pool():
             open_conversation(reservation)
         text(reservation.guest, partial(texts.request_sent, reservation), reservation)
-        offer_next_request(
-            reservation.property.host, locked=getattr(reservation, "host_is_locked", False)
-        )
+        host = reservation.property.host
+        match getattr(reservation, "host_offer", None):
+            case "none":
+                pass
+            case "this":
+                offer_next_request(host, locked=True, oldest=reservation)
+            case _:
+                locked = getattr(reservation, "host_is_locked", False)
+                offer_next_request(host, locked=locked)
 
 
 def cancel_reservation(*, reservation: Reservation, guest: User) -> Reservation:

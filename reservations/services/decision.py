@@ -7,37 +7,42 @@ from reservations.models import Reservation
 from .asking import link_is_open
 from .ending import end_request, lock_request
 from .errors import NotPending, OverlapsConfirmedStay
-from .queries import confirmed_stays_overlapping
 
 Status = Reservation.Status
 Channel = Reservation.Channel
 
 
 def decide_reservation(
-    *, reservation: Reservation, accepted: bool, via: Reservation.Channel
+    *, reservation: Reservation, accepted: bool, via: Reservation.Channel, locked: bool = False
 ) -> Reservation:
     """Confirm or reject a pending request, once; every channel decides through here.
 
     The guest is texted the outcome, overlapping requests are declined, and the host is
     offered their next request. Raises NotPending if it had already ended, and
-    OverlapsConfirmedStay if confirming it would double-book the property.
+    OverlapsConfirmedStay if confirming it would double-book the property. `locked` says
+    that `reservation` is what lock_request (or lock_offer) returned in this transaction.
     """
-    with transaction.atomic():
-        reservation = lock_request(reservation)
-        if reservation.status != Status.PENDING:
-            raise NotPending
-        if (
-            accepted
-            and confirmed_stays_overlapping(
-                property=reservation.property,
-                check_in=reservation.check_in,
-                check_out=reservation.check_out,
-            ).exists()
-        ):
-            raise OverlapsConfirmedStay
-        return end_request(
-            request=reservation, status=Status.CONFIRMED if accepted else Status.REJECTED, via=via
-        )
+    # A refusal is raised once out of the block: it wrote nothing, so it need not cost the
+    # caller's transaction a savepoint.
+    with transaction.atomic(savepoint=False):
+        if not locked:
+            reservation = lock_request(reservation)
+        refusal = refusal_to_decide(reservation, accepted=accepted)
+        if refusal is None:
+            status = Status.CONFIRMED if accepted else Status.REJECTED
+            end_request(request=reservation, status=status, via=via)
+    if refusal is not None:
+        raise refusal
+    return reservation
+
+
+def refusal_to_decide(reservation: Reservation, *, accepted: bool) -> Exception | None:
+    """Why the locked `reservation` cannot be decided so, if it cannot."""
+    if reservation.status != Status.PENDING:
+        return NotPending()
+    if accepted and reservation.overlaps_a_stay:
+        return OverlapsConfirmedStay()
+    return None
 
 
 def decide_by_link(

@@ -12,10 +12,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.models import User
 from airtng.messaging.models import OptOut
+from airtng.messaging.outbox import sending_together
 from reservations import texts
 from reservations.conversations.proxies import close_conversation
-from reservations.models import Reservation
+from reservations.models import OutstandingRequest, Reservation
 
 from .errors import OverlapsConfirmedStay
 from .host_sms import locked_hosts, offer_next_request, text, withdraw_offer
@@ -35,13 +37,47 @@ def lock_request(reservation: Reservation) -> Reservation:
     number opted out, so that texting them costs no further query.
     """
     host = locked_hosts().get(properties__reservations=reservation.pk)
-    guest_opted_out = OptOut.objects.filter(phone_number=OuterRef("guest__phone_number"))
+    return with_host(locked_requests().get(pk=reservation.pk), host)
+
+
+def lock_offer(host: User) -> OutstandingRequest | None:
+    """lock_request() for the request `host` was offered, the host locked by lock_host."""
     request = (
+        locked_requests().filter(outstanding__host=host).select_related("outstanding__message")
+    )
+    request = request.first()
+    return with_host(request, host).outstanding if request else None
+
+
+def locked_requests():
+    """Requests locked after their host, with what ending them reads, read in the same query.
+
+    Read after the host's lock, which every path that ends a request holds, so they are
+    current: whether the guest opted out, and whether a confirmed stay or a pending request
+    overlaps the request's nights.
+    """
+    overlapping = (
+        Reservation.objects.filter(
+            property=OuterRef("property_id"),
+            check_in__lt=OuterRef("check_out"),
+            check_out__gt=OuterRef("check_in"),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .values("pk")
+    )
+    guest_opted_out = OptOut.objects.filter(phone_number=OuterRef("guest__phone_number"))
+    return (
         Reservation.objects.select_for_update(of=("self",))
         .select_related("property", "guest")
-        .annotate(guest_opted_out=Exists(guest_opted_out))
-        .get(pk=reservation.pk)
+        .annotate(
+            guest_opted_out=Exists(guest_opted_out),
+            overlaps_a_stay=Exists(overlapping.filter(status=Status.CONFIRMED)),
+            overlaps_a_request=Exists(overlapping.filter(status=Status.PENDING)),
+        )
     )
+
+
+def with_host(request: Reservation, host: User) -> Reservation:
     request.property.host = host
     request.guest.opted_out = request.guest_opted_out
     return request
@@ -60,9 +96,9 @@ def end_request(
     Confirming declines the pending requests that overlap it. Raises OverlapsConfirmedStay
     if the database refuses the confirmation.
     """
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), sending_together():
         close(request, status=status, via=via, reason=reason, now=now)
-        if status == Status.CONFIRMED:
+        if status == Status.CONFIRMED and getattr(request, "overlaps_a_request", True):
             decline_pending(
                 request.property.reservations.filter(
                     check_in__lt=request.check_out, check_out__gt=request.check_in
@@ -88,16 +124,15 @@ def close(request: Reservation, *, status: Status, via: str = "", reason=None, n
     request.status = status
     request.decided_via = via
     request.decided_at = now or timezone.now()
-    if status == Status.CONFIRMED:
-        try:
-            # The caller's check is a friendly answer; the database constraint is the last
-            # word when two accepts of overlapping requests race.
-            with transaction.atomic():
-                request.save(update_fields=["status", "decided_via", "decided_at"])
-        except IntegrityError:
-            raise OverlapsConfirmedStay from None
-    else:
+    try:
         request.save(update_fields=["status", "decided_via", "decided_at"])
+    except IntegrityError:
+        # The caller's check, under the host's lock, is the friendly answer; the database
+        # constraint is the last word if overlapping accepts ever race. No savepoint: the
+        # whole transaction is rolled back (end_request's atomic block marks it).
+        if status == Status.CONFIRMED:
+            raise OverlapsConfirmedStay from None
+        raise
     was_offered = withdraw_offer(request)
     if status != Status.CONFIRMED:
         # The request ended without a stay: its proxy number is free for other pairs.

@@ -17,8 +17,9 @@ from reservations import texts
 from reservations.models import OutstandingRequest, Reservation
 
 from .decision import decide_reservation
-from .errors import NotPending, ReservationError
-from .host_sms import lock_host, offer_next_request, outstanding_offer
+from .ending import lock_offer
+from .errors import NotPending, OverlapsConfirmedStay, ReservationError
+from .host_sms import lock_sender, offer_next_request
 
 # ../shared/PRODUCT.md, "Words a host may reply" and "Languages": every word works for everyone.
 ACCEPT_WORDS = {"accept", "accepted", "yes", "y", "confirm", "はい", "承諾", "承認", "ok"}
@@ -64,25 +65,42 @@ def answer_host_sms(
     body = body[:MAX_STORED_BODY]
     from_number = from_number[:32]
     sid = sid if sid and TWILIO_SID.fullmatch(sid) else None
-    with transaction.atomic():
+    for attempt in (1, 2):
         try:
-            with transaction.atomic():
-                received = Message.objects.create(
-                    direction=Direction.INBOUND,
-                    sid=sid,
-                    to=settings.TWILIO_PHONE_NUMBER,
-                    from_number=from_number,
-                    body=body,
-                    status=Status.RECEIVED,
-                )
+            return apply_host_sms(
+                sid=sid, from_number=from_number, body=body, received_at=received_at
+            )
         except IntegrityError:
             # Twilio delivered this message before: answer as we did then, do nothing more.
-            return Message.objects.get(sid=sid).reply or None
-        sender = User.objects.with_verified_number(from_number)
-        if sender:
-            # One reply of a host at a time, so that two quick "yes" decide one request.
-            sender = lock_host(sender.pk)
-        offer = outstanding_offer(sender) if sender else None
+            answered = Message.objects.filter(sid=sid).first() if sid else None
+            if answered is None:
+                raise
+            return answered.reply or None
+        except OverlapsConfirmedStay:
+            # The database refused the confirmation and nothing of this reply was kept; asked
+            # again, the check under the host's lock sees the stay that won.
+            if attempt == 2:
+                raise
+    return None
+
+
+def apply_host_sms(
+    *, sid: str | None, from_number: str, body: str, received_at: datetime
+) -> str | None:
+    # No savepoint around the row: a MessageSid seen before rolls the whole reply back.
+    with transaction.atomic():
+        received = Message.objects.create(
+            direction=Direction.INBOUND,
+            sid=sid,
+            to=settings.TWILIO_PHONE_NUMBER,
+            from_number=from_number,
+            body=body,
+            status=Status.RECEIVED,
+        )
+        # One reply of a host at a time, so that two quick "yes" decide one request.
+        sender = lock_sender(from_number)
+        # Read under the lock, with its request locked for deciding.
+        offer = lock_offer(sender) if sender else None
         received.user = sender
         # Whatever it says, the reply is about the request the host was texted about.
         received.reservation_id = offer.reservation_id if offer else None
@@ -156,10 +174,15 @@ def last_seen_request(host: User, received_at: datetime) -> Reservation | None:
 
 
 def decide(request: Reservation, *, accepted: bool) -> str:
+    """Decide `request`, locked by lock_offer."""
     try:
         request = decide_reservation(
-            reservation=request, accepted=accepted, via=Reservation.Channel.SMS
+            reservation=request, accepted=accepted, via=Reservation.Channel.SMS, locked=True
         )
+    except OverlapsConfirmedStay:
+        if transaction.get_rollback():
+            raise  # the database refused it: answer_host_sms asks again
+        return f"{OverlapsConfirmedStay.message} {texts.pending_help(request)}"
     except NotPending:
         return texts.nothing_to_answer()
     except ReservationError as refused:

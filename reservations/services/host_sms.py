@@ -7,10 +7,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, verified_number_owner
 from accounts.texting import Write, text_person
 from airtng.messaging.models import OptOut
+from airtng.messaging.outbox import write_queued_sms
 from ivr.calls import queue_call
+from properties.models import Property
 from reservations import texts
 from reservations.models import OutstandingRequest, Reservation, reply_window
 
@@ -18,14 +20,46 @@ from .asking import is_called, link_for
 from .queries import pending_requests_for
 
 
-def lock_host(host_id: int) -> User:
+def lock_host(host_id: int, *, guest: User | None = None) -> User:
     """Lock the host's row: "is someone offered?" is asked and answered by one at a time.
 
     Every path that offers, ends or creates a host's request takes this lock first, so a
     request booked while another is being decided is seen by one of the two. The host comes
-    with whether their number opted out (User.can_be_texted), read in the same query.
+    with whether their number opted out (User.can_be_texted), read in the same query, and so
+    does `guest` if given.
     """
-    return locked_hosts().get(pk=host_id)
+    hosts = locked_hosts()
+    if guest is None:
+        return hosts.get(pk=host_id)
+    # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
+    guest_opted_out = OptOut.objects.filter(phone_number=guest.phone_number)
+    host = hosts.annotate(guest_opted_out=Exists(guest_opted_out)).get(pk=host_id)
+    guest.opted_out = host.guest_opted_out
+    return host
+
+
+def lock_listing(property_pk: int, *, guest: User) -> Property:
+    """The listing, read with lock_host() taken on its host in the same query.
+
+    Its host, and `guest`, come with whether their number opted out.
+    """
+    opted_out = OptOut.objects.filter(phone_number=OuterRef("host__phone_number"))
+    # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
+    guest_opted_out = OptOut.objects.filter(phone_number=guest.phone_number)
+    listing = (
+        Property.objects.select_related("host")
+        .select_for_update(of=("host",))
+        .annotate(host_opted_out=Exists(opted_out), guest_opted_out=Exists(guest_opted_out))
+        .get(pk=property_pk)
+    )
+    listing.host.opted_out = listing.host_opted_out
+    guest.opted_out = listing.guest_opted_out
+    return listing
+
+
+def lock_sender(from_number: str) -> User | None:
+    """lock_host() for the user whose verified number sent an SMS, found in the same query."""
+    return verified_number_owner(locked_hosts(), from_number)
 
 
 def locked_hosts():
@@ -34,14 +68,19 @@ def locked_hosts():
 
 
 def offer_next_request(
-    host: User, *, now: datetime | None = None, locked: bool = False
+    host: User,
+    *,
+    now: datetime | None = None,
+    locked: bool = False,
+    oldest: Reservation | None = None,
 ) -> Reservation | None:
     """Text the host about their oldest pending request, unless one awaits their reply.
 
     A request whose reply window has run out is not offered: it is about to expire. Returns
     the request offered. Takes the host's lock, unless `locked` says that `host` is what
     lock_host returned in this transaction; call it in the transaction that changed the
-    requests.
+    requests. `oldest` (with `locked`) is that request, when the caller read under the lock
+    that no other waits and none is offered.
     """
     now = now or timezone.now()
     answerable_since = now - reply_window()
@@ -50,18 +89,20 @@ def offer_next_request(
             host = lock_host(host.pk)
         if not host.can_be_texted:
             return None
-        # Offers change only under the host's lock: "none yet" is asked in the same query.
-        oldest = (
-            pending_requests_for(host)
-            .filter(created_at__gt=answerable_since)
-            .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
-            .select_related("guest", "property")
-            .first()
-        )
+        if oldest is None or not locked:
+            # Offers change only under the host's lock: "none yet" is asked in the same query.
+            oldest = (
+                pending_requests_for(host)
+                .filter(created_at__gt=answerable_since)
+                .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
+                .select_related("guest", "property")
+                .first()
+            )
         if oldest is None:
             return None
         write = partial(texts.new_request, oldest, link=link_for(host, oldest))
         message = text_person(host, write, reservation=oldest)
+        write_queued_sms()  # the offer names its SMS
         OutstandingRequest.objects.create(
             host=host, reservation=oldest, message=message, offered_at=now
         )
