@@ -17,6 +17,7 @@ from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException
 
 from airtng.messaging.models import Direction
+from airtng.messaging.services import lease, requeue_stalled_rows
 from airtng.twilio import twilio_client, twilio_is_configured, twilio_url
 from reservations.models import Reservation
 
@@ -42,11 +43,6 @@ TWILIO_RANK = {
     Status.FAILED: 5,
     Status.CANCELED: 5,
 }
-LEASE_MARGIN = timedelta(seconds=10)
-
-
-def lease() -> timedelta:
-    return 2 * timedelta(seconds=settings.TWILIO_TIMEOUT_SECONDS) + LEASE_MARGIN
 
 
 def queue_call(*, to, user=None, reservation=None) -> Call:
@@ -211,22 +207,9 @@ def record_call_status(
 
 def requeue_stalled_calls(*, now=None) -> int:
     """Schedule again every call whose worker died while dialling, or whose task is gone."""
-    now = now or timezone.now()
-    stalled = Call.objects.filter(direction=Direction.OUTBOUND).filter(
-        Q(status=Status.PLACING, lease_expires_at__lte=now)
-        | Q(status=Status.PENDING, next_attempt_at__lte=now - lease())
-        | Q(status=Status.PENDING, next_attempt_at__isnull=True, created_at__lte=now - lease())
+    return requeue_stalled_rows(
+        Call.objects, claimed=Status.PLACING, task=place_call, noun="Call", now=now
     )
-    requeued = 0
-    for call_id in stalled.values_list("pk", flat=True)[:500]:
-        with transaction.atomic():
-            if stalled.filter(pk=call_id).update(
-                status=Status.PENDING, lease_expires_at=None, next_attempt_at=now
-            ):
-                place_call.enqueue(call_id)
-                requeued += 1
-                logger.warning("Call %s requeued: its worker died or its task is gone", call_id)
-    return requeued
 
 
 def on_the_line(*, call_sid: str, caller: str) -> tuple[str, bool]:

@@ -316,21 +316,30 @@ def requeue_stalled(*, now=None) -> int:
     requeued message's deadline moves to now, so that a backlog longer than a lease gets
     one more task per lease, not one per sweep.
     """
+    return requeue_stalled_rows(
+        Message.objects, claimed=Status.SENDING, task=deliver_message, noun="SMS", now=now
+    )
+
+
+def requeue_stalled_rows(outbox, *, claimed, task, noun: str, now=None) -> int:
+    """The outbox rule for any outbound row a worker claims (an SMS, a call): a row held
+    `claimed` past its lease, or pending a whole lease, is pending again with a new task.
+    Both outboxes name their waiting state "pending"."""
     now = now or timezone.now()
-    stalled = Message.objects.filter(direction=Direction.OUTBOUND).filter(
-        Q(status=Status.SENDING, lease_expires_at__lte=now)
+    stalled = outbox.filter(direction=Direction.OUTBOUND).filter(
+        Q(status=claimed, lease_expires_at__lte=now)
         | Q(status=Status.PENDING, next_attempt_at__lte=now - lease())
         | Q(status=Status.PENDING, next_attempt_at__isnull=True, created_at__lte=now - lease())
     )
     requeued = 0
-    for message_id in stalled.values_list("pk", flat=True)[:500]:
+    for row_id in stalled.values_list("pk", flat=True)[:500]:
         with transaction.atomic():
-            if stalled.filter(pk=message_id).update(
+            if stalled.filter(pk=row_id).update(
                 status=Status.PENDING, lease_expires_at=None, next_attempt_at=now
             ):
-                deliver_message.enqueue(message_id)
+                task.enqueue(row_id)
                 requeued += 1
-                logger.warning("SMS %s requeued: its worker died or its task is gone", message_id)
+                logger.warning("%s %s requeued: its worker died or its task is gone", noun, row_id)
     return requeued
 
 
