@@ -5,6 +5,8 @@
 
 import os
 import re
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,18 +46,51 @@ def browser():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def new_context(browser, base_url, *, locale="en-US", timezone_id="UTC", timeout_ms=10_000):
+    """A fresh context (no cookies), as one person's browser, whose relative URLs go to
+    `base_url`; requests to any other origin (the listings' example.com photos, say) are
+    aborted so the test never waits on the network."""
+    context = browser.new_context(base_url=base_url, locale=locale, timezone_id=timezone_id)
+    context.set_default_timeout(timeout_ms)
+    context.route(lambda url: not url.startswith(base_url + "/"), lambda route: route.abort())
+    return context
+
+
+@contextmanager
+def people(browser, base_url, **options):
+    """`open_page()` opens a page in another person's fresh browser; all close at the end."""
+    contexts = []
+
+    def open_page():
+        contexts.append(new_context(browser, base_url, **options))
+        return contexts[-1].new_page()
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def numbered_screenshots(folder: Path):
+    """`save(page, name)` saves the page as the next step, folder/NN-name.png (emptied first)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    steps = iter(range(1, 100))
+
+    def save(page, name):
+        page.screenshot(path=folder / f"{next(steps):02d}-{name}.png", full_page=True)
+
+    return save
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db, request):
     """A page in a fresh context (no cookies) whose relative URLs go to the live server.
 
-    Requests to any other origin (the listings' example.com photos, say) are aborted so the
-    test never waits on the network. The last page is saved to
-    artifacts/screenshots/<test-name>.png, pass or fail.
+    The last page is saved to artifacts/screenshots/<test-name>.png, pass or fail.
     """
-    base_url = live_server.url
-    context = browser.new_context(base_url=base_url, locale="en-US", timezone_id="UTC")
-    context.set_default_timeout(10_000)
-    context.route(lambda url: not url.startswith(base_url + "/"), lambda route: route.abort())
+    context = new_context(browser, live_server.url)
     page = context.new_page()
     try:
         yield page

@@ -6,7 +6,6 @@ member's with the simulator open. Every step is saved to artifacts/screenshots/w
 """
 
 import re
-import shutil
 from urllib.parse import urlencode
 
 import phonenumbers
@@ -17,7 +16,7 @@ from playwright.sync_api import expect
 
 from reservations.models import Reservation
 from tests.accounts.test_signup import signup_link
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, numbered_screenshots, people
 from tests.conftest import PASSWORD, SIMULATOR_PERMISSIONS, days_from_now, grant
 from tests.simulator.conftest import et_phone_home  # noqa: F401 (a fixture)
 
@@ -34,32 +33,14 @@ PLANET_DIRECTORY = "To call the planet Broh doe As O G, press 2."
 @pytest.fixture
 def new_page(browser, live_server):
     """Pages in fresh contexts, set up as the `page` fixture's: another person's browser."""
-    base_url = live_server.url
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(base_url=base_url, locale="en-US", timezone_id="UTC")
-        context.set_default_timeout(10_000)
-        context.route(lambda url: not url.startswith(base_url + "/"), lambda route: route.abort())
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with people(browser, live_server.url) as open_page:
+        yield open_page
 
 
 @pytest.fixture
 def shot():
     """Save a page as the next numbered step: whole-product/NN-name.png."""
-    shutil.rmtree(STEPS, ignore_errors=True)
-    STEPS.mkdir(parents=True)
-    steps = iter(range(1, 100))
-
-    def save(page, name):
-        page.screenshot(path=STEPS / f"{next(steps):02d}-{name}.png", full_page=True)
-
-    return save
+    return numbered_screenshots(STEPS)
 
 
 @pytest.fixture

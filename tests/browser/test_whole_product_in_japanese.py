@@ -7,7 +7,6 @@ Every step is saved to artifacts/screenshots/japanese/ (the README shows them fr
 """
 
 import re
-import shutil
 from urllib.parse import urlencode
 
 import phonenumbers
@@ -18,7 +17,7 @@ from playwright.sync_api import expect
 
 from reservations.models import Reservation
 from tests.accounts.test_signup import signup_link
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, numbered_screenshots, people
 from tests.conftest import PASSWORD, SIMULATOR_PERMISSIONS, days_from_now, grant
 
 pytestmark = pytest.mark.browser
@@ -34,34 +33,17 @@ SERVER_MS = 30_000
 @pytest.fixture
 def japanese_page(browser, live_server):
     """Pages in fresh Japanese browsers, set up as the `page` fixture's."""
-    base_url = live_server.url
-    contexts = []
     expect.set_options(timeout=SERVER_MS)
-
-    def open_page():
-        context = browser.new_context(base_url=base_url, locale="ja-JP", timezone_id="Asia/Tokyo")
-        context.set_default_timeout(SERVER_MS)
-        context.route(lambda url: not url.startswith(base_url + "/"), lambda route: route.abort())
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
+    japanese = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", "timeout_ms": SERVER_MS}
+    with people(browser, live_server.url, **japanese) as open_page:
+        yield open_page
     expect.set_options(timeout=5_000)  # Playwright's default, for the tests after this one
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
 def shot():
     """Save a page as the next numbered step: japanese/NN-name.png."""
-    shutil.rmtree(STEPS, ignore_errors=True)
-    STEPS.mkdir(parents=True)
-    steps = iter(range(1, 100))
-
-    def save(page, name):
-        page.screenshot(path=STEPS / f"{next(steps):02d}-{name}.png", full_page=True)
-
-    return save
+    return numbered_screenshots(STEPS)
 
 
 @pytest.fixture
