@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -226,6 +227,20 @@ def databases_for(database_url, workdir):
 
 def remove_workdir(workdir):
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def start_run(*, prefix, database_url, time_limit):
+    """A run's temporary directory and databases, removed by `clean_up` and by the watchdog
+    once `time_limit` has passed: (workdir, databases, deadline, watchdog, clean_up)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    databases = databases_for(database_url, workdir)
+
+    def clean_up():
+        databases.drop_all()
+        remove_workdir(workdir)
+
+    watchdog = start_watchdog(time_limit, clean_up)
+    return workdir, databases, time.monotonic() + time_limit, watchdog, clean_up
 
 
 # --- Load ------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,16 +32,14 @@ from bench.harness import (  # noqa: E402
     Phase,
     QueryCounter,
     airtng_env,
-    databases_for,
     format_table,
     free_port,
     note,
     print_log_tail,
-    remove_workdir,
     run_django,
     run_phase,
     start_gunicorn,
-    start_watchdog,
+    start_run,
     stop_all,
     wait_until_ready,
 )
@@ -145,16 +142,10 @@ def main():
         django.setup()
         return CHILDREN[args.child](args)
 
-    workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-home-"))
-    databases = databases_for(args.database_url, workdir)
-    deadline = time.monotonic() + args.time_limit
+    workdir, databases, deadline, watchdog, clean_up = start_run(
+        prefix="airtng-bench-home-", database_url=args.database_url, time_limit=args.time_limit
+    )
     load_before = os.getloadavg()[0]
-
-    def clean_up():
-        databases.drop_all()
-        remove_workdir(workdir)
-
-    watchdog = start_watchdog(args.time_limit, clean_up)
     sizes = {"reference": args.small, "Airtng": args.large}
     servers, phases, queries = {}, [], {}
     log = open(workdir / "servers.log", "w")  # noqa: SIM115 - closed below

@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,17 +38,15 @@ from bench.harness import (  # noqa: E402
     Phase,
     QueryCounter,
     airtng_env,
-    databases_for,
     format_table,
     free_port,
     note,
     print_log_tail,
-    remove_workdir,
     run_django,
     run_phase,
     signed_post,
     start_gunicorn,
-    start_watchdog,
+    start_run,
     stop,
     stop_all,
     wait_until_ready,
@@ -609,15 +606,9 @@ def main():
         django.setup()
         return CHILDREN[args.child]()
 
-    workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-"))
-    databases = databases_for(args.database_url, workdir)
-    deadline = time.monotonic() + args.time_limit
-
-    def clean_up():
-        databases.drop_all()
-        remove_workdir(workdir)
-
-    watchdog = start_watchdog(args.time_limit, clean_up)
+    workdir, databases, deadline, watchdog, clean_up = start_run(
+        prefix="airtng-bench-", database_url=args.database_url, time_limit=args.time_limit
+    )
     load_before = os.getloadavg()[0]
     try:
         port = free_port()

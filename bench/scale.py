@@ -23,7 +23,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from datetime import date, timedelta
@@ -41,18 +40,16 @@ from bench.harness import (  # noqa: E402
     REQUEST_TIMEOUT,
     Phase,
     airtng_env,
-    databases_for,
     format_table,
     free_port,
     note,
     percentile,
     print_log_tail,
-    remove_workdir,
     run_django,
     run_phase,
     signed_post,
     start_gunicorn,
-    start_watchdog,
+    start_run,
     stop_all,
     wait_until_ready,
 )
@@ -401,16 +398,10 @@ def main():
 
     if not (args.database_url or "").startswith(("postgres://", "postgresql://")):
         parser.error("--database-url postgres://… is required: the scale is PostgreSQL's")
-    workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-scale-"))
-    databases = databases_for(args.database_url, workdir)
-    deadline = time.monotonic() + args.time_limit
+    workdir, databases, deadline, watchdog, clean_up = start_run(
+        prefix="airtng-bench-scale-", database_url=args.database_url, time_limit=args.time_limit
+    )
     load_before = os.getloadavg()[0]
-
-    def clean_up():
-        databases.drop_all()
-        remove_workdir(workdir)
-
-    watchdog = start_watchdog(args.time_limit, clean_up)
     sizes = {"reference": args.small, "Airtng": args.large}
     envs, servers, phases, seeded, counts = {}, {}, [], {}, {}
     paths = None

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -41,19 +40,17 @@ from bench.harness import (  # noqa: E402
     Phase,
     QueryCounter,
     airtng_env,
-    databases_for,
     format_table,
     free_port,
     note,
     print_log_tail,
     query_lines,
-    remove_workdir,
     run_django,
     run_phase,
     signed_post,
     start,
     start_gunicorn,
-    start_watchdog,
+    start_run,
     stop,
     stop_all,
     wait_until_ready,
@@ -584,15 +581,9 @@ def main():
         django.setup()
         return CHILDREN[args.child](args)
 
-    workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-"))
-    databases = databases_for(args.database_url, workdir)
-    deadline = time.monotonic() + args.time_limit
-
-    def clean_up():
-        databases.drop_all()
-        remove_workdir(workdir)
-
-    watchdog = start_watchdog(args.time_limit, clean_up)
+    workdir, databases, deadline, watchdog, clean_up = start_run(
+        prefix="airtng-bench-", database_url=args.database_url, time_limit=args.time_limit
+    )
     twilio = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
     twilio_server = serve(twilio)
     phases, sms, queries = [], [], None

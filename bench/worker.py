@@ -21,7 +21,6 @@ import collections
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -32,17 +31,15 @@ from bench.harness import (  # noqa: E402
     AUTH_TOKEN,
     QueryCounter,
     airtng_env,
-    databases_for,
     format_table,
     free_port,
     note,
     percentile,
     print_log_tail,
     query_lines,
-    remove_workdir,
     run_django,
     start,
-    start_watchdog,
+    start_run,
     stop,
     stop_all,
 )
@@ -413,15 +410,9 @@ def main():
 
     if not (args.database_url or "").startswith(("postgres://", "postgresql://")):
         parser.error("--database-url postgres://… is required: the workers need PostgreSQL")
-    workdir = Path(tempfile.mkdtemp(prefix="airtng-bench-worker-"))
-    databases = databases_for(args.database_url, workdir)
-    deadline = time.monotonic() + args.time_limit
-
-    def clean_up():
-        databases.drop_all()
-        remove_workdir(workdir)
-
-    watchdog = start_watchdog(args.time_limit, clean_up)
+    workdir, databases, deadline, watchdog, clean_up = start_run(
+        prefix="airtng-bench-worker-", database_url=args.database_url, time_limit=args.time_limit
+    )
     twilio = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN, delay=args.twilio_delay / 1000)
     twilio_server = serve(twilio)
     rounds, burst, queries = [], None, None
