@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tests.reservations.test_query_budget import INCOMING, book
+from tests.reservations.test_query_budget import book, host_replies
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,16 +64,7 @@ def test_every_query_of_an_accept_uses_an_index(
     run_worker()  # Twilio takes the SMS about the first request
 
     response, scanned = tables_scanned_whole(
-        lambda: twilio_post(
-            INCOMING,
-            {
-                "MessageSid": "SM" + "2" * 32,
-                "AccountSid": "AC" + "0" * 32,
-                "From": str(host.phone_number),
-                "To": "+15005550006",
-                "Body": "accept",
-            },
-        )
+        lambda: host_replies(twilio_post, host, "accept", sid="SM" + "2" * 32)
     )
 
     assert response.status_code == 200
