@@ -73,7 +73,7 @@ def confirm_signup(request, token):
         )
     if request.method != "POST":
         return render(request, "accounts/confirm_signup.html", {"account": account})
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user)
     messages.success(request, _("Welcome to Airtng, %(name)s!") % {"name": user.first_name})
     text_code(request)
     return redirect(verify_phone_url(next=next_url(request)))

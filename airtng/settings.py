@@ -91,11 +91,15 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "airtng.sessions.SessionUserMiddleware",
     "accounts.middleware.person_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A signed-in request reads its session and its user in one query (airtng.sessions).
+SESSION_ENGINE = "airtng.sessions"
+AUTHENTICATION_BACKENDS = ["airtng.sessions.UserBackend"]
 
 ROOT_URLCONF = "airtng.urls"
 WSGI_APPLICATION = "airtng.wsgi.application"
