@@ -1,8 +1,8 @@
 from datetime import date
 from functools import partial
 
-from django.db import transaction
-from django.db.models import Exists
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -101,28 +101,39 @@ def request_stay(
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
     # really arrived. The listing's host is read afresh under it, opt-outs included.
-    property = lock_listing(property.pk, guest=guest)
-    # What the rules read from other requests, in one query under the lock.
-    read = (
-        User.objects.filter(pk=guest.pk)
-        .annotate(
-            already_booked=Exists(
-                confirmed_stays_overlapping(
-                    property=property, check_in=check_in, check_out=check_out
+    if connection.features.has_select_for_update:
+        # A statement that waited for a PostgreSQL row lock reads from the snapshot taken
+        # before the wait: what the rules read must follow the lock, in a query of its own.
+        property = lock_listing(property.pk, guest=guest)
+        read = (
+            User.objects.filter(pk=guest.pk)
+            .annotate(
+                **what_the_rules_read(
+                    guest=guest,
+                    listing=property,
+                    host=property.host,
+                    check_in=check_in,
+                    check_out=check_out,
                 )
-            ),
-            sent_today=requests_sent_today(guest=guest, host=property.host),
-            # Whom request_received offers: see below.
-            host_offered=Exists(OutstandingRequest.objects.filter(host_id=property.host_id)),
-            host_waiting=Exists(
-                pending_requests_for(property.host).filter(
-                    created_at__gt=timezone.now() - reply_window()
-                )
+            )
+            .values(*RULES_READ)
+            .get()
+        )
+    else:
+        # No row locks, and nothing to wait for inside a statement: BEGIN IMMEDIATE (settings)
+        # has made this the only writing transaction, so the listing's query reads them too.
+        property = lock_listing(
+            property.pk,
+            guest=guest,
+            columns=what_the_rules_read(
+                guest=guest,
+                listing=OuterRef("pk"),
+                host=OuterRef("host_id"),
+                check_in=check_in,
+                check_out=check_out,
             ),
         )
-        .values("already_booked", "sent_today", "host_offered", "host_waiting")
-        .get()
-    )
+        read = {name: getattr(property, name) for name in RULES_READ}
     check_stay(
         guest=guest,
         property=property,
@@ -151,6 +162,27 @@ def request_stay(
         reservation.host_offer = "this"
     reservation.save(force_insert=True)
     return reservation
+
+
+RULES_READ = ("already_booked", "sent_today", "host_offered", "host_waiting")
+
+
+def what_the_rules_read(*, guest: User, listing, host, check_in: date, check_out: date) -> dict:
+    """What the rules read from other requests, as columns of one query (RULES_READ).
+
+    `listing` and `host` are the instances, or OuterRefs to them in the query that reads these.
+    """
+    return {
+        "already_booked": Exists(
+            confirmed_stays_overlapping(property=listing, check_in=check_in, check_out=check_out)
+        ),
+        "sent_today": requests_sent_today(guest=guest, host=host),
+        # Whom request_received offers: see request_stay.
+        "host_offered": Exists(OutstandingRequest.objects.filter(host=host)),
+        "host_waiting": Exists(
+            pending_requests_for(host).filter(created_at__gt=timezone.now() - reply_window())
+        ),
+    }
 
 
 def request_received(reservation: Reservation) -> None:

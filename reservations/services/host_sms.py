@@ -38,10 +38,11 @@ def lock_host(host_id: int, *, guest: User | None = None) -> User:
     return host
 
 
-def lock_listing(property_pk: int, *, guest: User) -> Property:
+def lock_listing(property_pk: int, *, guest: User, columns: dict | None = None) -> Property:
     """The listing, read with lock_host() taken on its host in the same query.
 
-    Its host, and `guest`, come with whether their number opted out.
+    Its host, and `guest`, come with whether their number opted out; `columns` (expressions
+    by name, OuterRef meaning the listing) are read in the same query, as its attributes.
     """
     opted_out = OptOut.objects.filter(phone_number=OuterRef("host__phone_number"))
     # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
@@ -50,6 +51,7 @@ def lock_listing(property_pk: int, *, guest: User) -> Property:
         Property.objects.select_related("host")
         .select_for_update(of=("host",))
         .annotate(host_opted_out=Exists(opted_out), guest_opted_out=Exists(guest_opted_out))
+        .annotate(**(columns or {}))
         .get(pk=property_pk)
     )
     listing.host.opted_out = listing.host_opted_out
