@@ -1,6 +1,8 @@
 import requests
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from airtng.simulator.forms import e164_number
 from airtng.simulator.phone import HttpTransport, Phone, Refused, TestClientTransport
 
 
@@ -19,6 +21,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, number, body, to, server, in_process, **options):
+        try:
+            number = e164_number(number.strip())
+        except ValidationError as error:
+            raise CommandError(error.messages[0]) from None
         transport = TestClientTransport() if in_process else HttpTransport(server)
         try:
             replies = Phone(number, transport).text(body, to=to)
