@@ -168,6 +168,12 @@ def test_a_number_that_is_not_e164_is_refused():
 
 
 @pytest.mark.django_db
+def test_a_call_goes_to_a_path_on_airtng():
+    with pytest.raises(CommandError, match="--to is a path on Airtng"):
+        run("call", "+15555550100", "--to", "ivr/welcome", "--in-process")
+
+
+@pytest.mark.django_db
 def test_keys_other_than_the_keypads_are_refused():
     with pytest.raises(CommandError, match="Keys are 0-9"):
         run("call", "+15555550100", "--digits", "2x", "--in-process")

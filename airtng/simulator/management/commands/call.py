@@ -45,6 +45,8 @@ class Command(BaseCommand):
             number = e164_number(number.strip())
         except ValidationError as error:
             raise CommandError(error.messages[0]) from None
+        if not to.startswith("/"):
+            raise CommandError("--to is a path on Airtng, such as /voice or /ivr/welcome.")
         if any(key not in KEYS for group in digits for key in group):
             raise CommandError("Keys are 0-9, * and #.")
         transport = TestClientTransport() if in_process else HttpTransport(server)

@@ -165,13 +165,13 @@
   async function sendSms(body) {
     if (!phone) return problem(strings.pick_phone);
     const { ok, answer } = await post(urls.sms_send, { number: phone, to: dialled(), body });
-    problem(ok ? "" : answer.error);
+    problem(ok ? "" : answer.error || strings.unreachable);
     pollThread();
   }
 
   async function markSms(sid, status) {
     const { ok, answer } = await post(urls.sms_status, { number: phone, sid, status });
-    problem(ok ? "" : answer.error);
+    problem(ok ? "" : answer.error || strings.unreachable);
     pollThread();
   }
 
@@ -249,7 +249,7 @@
       const { ok, answer } = await post(url, fields);
       if (call !== current) return;
       if (!ok) {
-        show(answer.error, "error");
+        show(answer.error || strings.unreachable, "error");
         return ended();
       }
       current.id = answer.id;
@@ -267,7 +267,7 @@
       if (call !== current) return; // replaced: the old call's end is not shown
       if (ok) render(answer);
       else {
-        show(answer.error, "error");
+        show(answer.error || strings.unreachable, "error");
         ended();
       }
     });
@@ -302,7 +302,7 @@
     if (ok) {
       $("screen").dataset.reported = answer.reported;
       show(strings[status === "busy" ? "was_busy" : "not_answered"], "ended");
-    } else show(answer.error, "error");
+    } else show(answer.error || strings.unreachable, "error");
   }
 
   // --- Wiring --------------------------------------------------------------------------------
