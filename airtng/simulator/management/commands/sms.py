@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from airtng.simulator.forms import e164_number
 from airtng.simulator.phone import HttpTransport, Phone, Refused, TestClientTransport
+from airtng.simulator.twiml import TwimlError
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             replies = Phone(number, transport).text(body, to=to)
         except Refused as refused:
             raise CommandError(refused) from None
+        except TwimlError as error:
+            raise CommandError(f"Airtng's reply is not TwiML: {error}.") from None
         except requests.RequestException as error:
             raise CommandError(f"Could not reach {server}: {error}") from None
         for reply in replies:
