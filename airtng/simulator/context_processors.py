@@ -1,4 +1,4 @@
-from .views import can_use_simulator
+from .access import can_use_simulator
 
 
 def simulator(request):

@@ -1,15 +1,22 @@
-"""A phone for the command line: it texts and calls Airtng over HTTP, as Twilio would."""
+"""A phone that texts and calls Airtng over its signed webhooks, as Twilio would.
+
+The command line and the page both use it; twiml.py interprets what Airtng answers.
+"""
 
 import secrets
-from urllib.parse import urlencode, urljoin
-from xml.etree import ElementTree
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils import translation
 
 from airtng.twilio import simulator_signature, twilio_url
 
-MAX_HOPS = 50
+from .twiml import Answer, Call, messages_of, path_of
+
+# The simulated carrier vouches that this phone owns its number (STIR/SHAKEN A-attestation).
+VOUCHED = "TN-Validation-Passed-A"
+API_VERSION = "2010-04-01"
 
 
 class Refused(Exception):
@@ -24,50 +31,69 @@ def sid(prefix):
     return prefix + secrets.token_hex(16)
 
 
+def cookie_header(cookies: dict) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
 class HttpTransport:
     """Requests to a running Airtng at `base_url`."""
 
     def __init__(self, base_url):
         self.origin = base_url.rstrip("/")
 
-    def __call__(self, method, path, params, signature):
+    def __call__(self, method, url, params, signature, cookies):
+        headers = {"X-Twilio-Signature": signature}
+        if cookies:
+            headers["Cookie"] = cookie_header(cookies)
         response = requests.request(
             method,
-            self.origin + path,
+            self.origin + path_of(url),
             data=params if method == "POST" else None,
-            headers={"X-Twilio-Signature": signature},
+            headers=headers,
             timeout=15,
+            allow_redirects=False,
         )
-        return response.status_code, response.text
+        return Answer(
+            response.status_code, response.content, response.raw.headers.getlist("Set-Cookie")
+        )
 
 
 class TestClientTransport:
-    """Requests through Django's test client, in this process (for tests and scripts).
+    """Requests through Django's test client, in this process: for the page, tests and scripts.
 
-    They go to a host ALLOWED_HOSTS lets in, over HTTPS when the site redirects to it, as
-    they would on the configured site.
+    They go to `host` (else one ALLOWED_HOSTS lets in), over HTTPS when `secure` or the site
+    redirects to it, as they would on the configured site.
     """
 
-    def __init__(self):
+    def __init__(self, host=None, secure=None):
         from django.test import Client
 
-        self.host = next(
-            (host for host in settings.ALLOWED_HOSTS if host != "*" and not host.startswith(".")),
+        self.host = host or next(
+            (h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")),
             "127.0.0.1",
         )
-        self.secure = settings.SECURE_SSL_REDIRECT
+        self.secure = settings.SECURE_SSL_REDIRECT if secure is None else secure
         self.origin = f"{'https' if self.secure else 'http'}://{self.host}"
-        self.client = Client(HTTP_HOST=self.host)
+        # A webhook that fails answers 500, as it would to Twilio, instead of raising here.
+        self.client = Client(HTTP_HOST=self.host, raise_request_exception=False)
 
-    def __call__(self, method, path, params, signature):
+    def __call__(self, method, url, params, signature, cookies):
         send = self.client.post if method == "POST" else self.client.get
-        response = send(
-            path,
-            params if method == "POST" else None,
-            secure=self.secure,
-            HTTP_X_TWILIO_SIGNATURE=signature,
+        # The webhook activates its own language: the page that asked keeps its own.
+        with translation.override(translation.get_language()):
+            response = send(
+                path_of(url),
+                params if method == "POST" else None,
+                secure=self.secure,
+                HTTP_X_TWILIO_SIGNATURE=signature,
+                HTTP_COOKIE=cookie_header(cookies),
+            )
+        self.client.cookies.clear()  # the call keeps its cookies, not this client
+        return Answer(
+            response.status_code,
+            response.content,
+            [morsel.OutputString() for morsel in response.cookies.values()],
         )
-        return response.status_code, response.content.decode()
 
 
 class Phone:
@@ -76,129 +102,110 @@ class Phone:
         self.transport = transport
         self.account_sid = settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32
 
-    def request(self, method, path, params):
-        if method == "GET" and params:
-            path = f"{path}{'&' if '?' in path else '?'}{urlencode(params)}"
-            params = {}
-        url = twilio_url(path, origin=self.transport.origin)
-        return self.transport(method, path, params, simulator_signature(url, params))
+    def url(self, path):
+        """Where Twilio would send a request for `path`: PUBLIC_BASE_URL, else our origin."""
+        return twilio_url(path, origin=self.transport.origin)
+
+    def fetch(self, method, url, params, cookies=None):
+        """One signed request, as Twilio sends it; the interpreter's way to reach Airtng."""
+        return self.transport(method, url, params, simulator_signature(url, params), cookies or {})
+
+    # --- SMS ------------------------------------------------------------------------------
 
     def text(self, body, to=None):
         """Send an SMS to Airtng (its own number, or `to`, a proxy); returns Airtng's replies."""
-        status, twiml = self.request(
-            "POST",
-            "/reservations/incoming",
-            {
-                "MessageSid": sid("SM"),
-                "AccountSid": self.account_sid,
-                "From": self.number,
-                "To": to or settings.TWILIO_PHONE_NUMBER,
-                "Body": body,
-                "NumMedia": "0",
-            },
-        )
-        if status != 200:
-            raise Refused(status)
-        return [message.text or "" for message in ElementTree.fromstring(twiml).iter("Message")]
+        message_sid = sid("SM")
+        params = {
+            "MessageSid": message_sid,
+            "SmsSid": message_sid,
+            "AccountSid": self.account_sid,
+            "From": self.number,
+            "To": to or settings.TWILIO_PHONE_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            "NumSegments": "1",
+            "SmsStatus": "received",
+            "ApiVersion": API_VERSION,
+        }
+        answer = self.fetch("POST", self.url("/reservations/incoming"), params)
+        if answer.status != 200:
+            raise Refused(answer.status)
+        return messages_of(answer.body)
 
-    def answer(self, digits=()):
-        """Answer the oldest ringing call Airtng placed to this phone; yields what happens."""
-        from ivr.calls import ringing_calls
+    def report_sms(self, message_sid, status, airtng_side=None):
+        """Twilio's status callback about an SMS Airtng sent to this phone."""
+        params = {
+            "MessageSid": message_sid,
+            "MessageStatus": status,
+            "AccountSid": self.account_sid,
+            "From": airtng_side or settings.TWILIO_PHONE_NUMBER,
+            "To": self.number,
+            "ApiVersion": API_VERSION,
+        }
+        if status == "failed":
+            params["ErrorCode"] = "30008"
+        return self.fetch("POST", self.url("/sms/status"), params).status
 
-        placed = ringing_calls(self.number).exclude(sid=None).first()
-        if placed is None:
-            yield "(no call from Airtng is ringing)"
-            return
-        yield f"Airtng is calling ({placed.sid}): answered"
-        self.report(placed, "in-progress")
-        # Airtng placed it: From is Airtng's number, and the SID proves who answers.
-        inbound = {"From": settings.TWILIO_PHONE_NUMBER, "To": self.number}
-        yield from self.call(
-            "/voice", digits, CallSid=placed.sid, Direction="outbound-api", **inbound
-        )
-        self.report(placed, "completed")
+    # --- Calls ----------------------------------------------------------------------------
 
-    def report(self, placed, status):
-        """Twilio's status callback about the call Airtng placed, as the phone's carrier saw it."""
-        from ivr.calls import status_callback_path
-
-        self.request(
-            "POST",
-            status_callback_path(placed),
-            {
-                "CallSid": placed.sid,
-                "AccountSid": self.account_sid,
-                "CallStatus": status,
-                "CallDuration": "0",
-                "From": settings.TWILIO_PHONE_NUMBER,
-                "To": self.number,
-                "Direction": "outbound-api",
-            },
-        )
-
-    def call(self, path="/voice", digits=(), to=None, **placed):
-        """Call Airtng (its own number, or `to`, a proxy) at `path`, pressing `digits` at each
-        <Gather>; yields what happens.
-
-        `placed` fields make it a call Airtng placed to this phone, answered.
-        """
-        digits = list(digits)
+    def dial(self, path="/voice", to=None) -> Call:
+        """A call from this phone to Airtng (its own number, or `to`, a proxy) at `path`."""
         params = {
             "CallSid": sid("CA"),
             "AccountSid": self.account_sid,
             "From": self.number,
             "To": to or settings.TWILIO_PHONE_NUMBER,
-            "CallStatus": "in-progress",
             "Direction": "inbound",
-            # The simulated carrier vouches that this phone owns its number.
-            "StirVerstat": "TN-Validation-Passed-A",
+            "ApiVersion": API_VERSION,
+            "StirVerstat": VOUCHED,
         }
-        if placed:
-            del params["StirVerstat"]
-            params.update(placed)
-        method, extra = "POST", {}
-        for _ in range(MAX_HOPS):
-            status, twiml = self.request(method, path, {**params, **extra})
-            if status != 200:
-                yield f"(Airtng answered {status})"
-                return
-            next_step = None
-            for verb in ElementTree.fromstring(twiml):
-                if verb.tag == "Say":
-                    yield f"Say: {verb.text or ''}"
-                elif verb.tag == "Play":
-                    yield f"Play: {verb.text or ''}"
-                elif verb.tag == "Gather":
-                    for inner in verb:
-                        if inner.tag in ("Say", "Play"):
-                            yield f"{inner.tag}: {inner.text or ''}"
-                    if not digits:
-                        yield "(no key pressed)"
-                        continue
-                    pressed = digits.pop(0)
-                    yield f"Press: {pressed}"
-                    next_step = (
-                        verb.get("action") or path,
-                        verb.get("method", "POST"),
-                        {"Digits": pressed},
-                    )
-                    break
-                elif verb.tag == "Redirect":
-                    next_step = (verb.text or path, verb.get("method", "POST"), {})
-                    break
-                elif verb.tag == "Dial":
-                    # The number is the verb's text, or a <Number> inside it.
-                    dialled = "".join(verb.itertext()).strip()
-                    if verb.get("callerId"):
-                        dialled += f" (they see {verb.get('callerId')} calling)"
-                    yield f"Dial: {dialled}"
-                    return
-                elif verb.tag in ("Hangup", "Reject"):
-                    yield "Hang up"
-                    return
-            if next_step is None:
-                yield "Hang up"
-                return
-            target, method, extra = next_step
-            path = target if target.startswith("/") else urljoin(path, target)
-        yield "(too many redirects)"
+        return Call.placed(url=self.url(path), params=params)
+
+    def ringing(self):
+        """The oldest call Airtng placed to this phone that is ringing, or None."""
+        from ivr.calls import ringing_calls
+
+        return ringing_calls(self.number).exclude(sid=None).first()
+
+    def answer(self, placed) -> Call:
+        """Answer the call Airtng placed: Twilio reports it in progress, then asks /voice."""
+        self.report(placed.sid, placed_status_path(placed), "in-progress")
+        params = {
+            "CallSid": placed.sid,
+            "AccountSid": self.account_sid,
+            # Airtng placed it: From is Airtng's number, and the SID proves who answers.
+            "From": settings.TWILIO_PHONE_NUMBER,
+            "To": self.number,
+            "Direction": "outbound-api",
+            "ApiVersion": API_VERSION,
+        }
+        call = Call.placed(url=self.url("/voice"), params=params, ringing=False)
+        call.state["status_path"] = placed_status_path(placed)
+        return call
+
+    def finish(self, call: Call):
+        """A call Airtng placed has ended: Twilio's last status callback, with its duration."""
+        status_path = call.state.get("status_path")
+        if status_path:
+            self.report(call.state["params"]["CallSid"], status_path, "completed", call.seconds)
+
+    def report(self, call_sid, status_path, status, seconds=0):
+        """Twilio's status callback about a call Airtng placed, as the phone's carrier saw it."""
+        params = {
+            "CallSid": call_sid,
+            "AccountSid": self.account_sid,
+            "CallStatus": status,
+            "CallDuration": str(seconds),
+            "From": settings.TWILIO_PHONE_NUMBER,
+            "To": self.number,
+            "Direction": "outbound-api",
+            "ApiVersion": API_VERSION,
+        }
+        return self.fetch("POST", self.url(status_path), params).status
+
+
+def placed_status_path(placed) -> str:
+    from ivr.calls import status_callback_path
+
+    path = status_callback_path(placed)
+    return path if not urlsplit(path).netloc else path_of(path)

@@ -191,7 +191,7 @@ def test_a_stay_is_booked_and_confirmed_by_sms_and_et_phones_home(
     request_sms = phone.sms("You have a new reservation request from Gus Mendez")
     expect(request_sms.locator("p")).to_contain_text(f"for {TITLE}, ")
     expect(request_sms.locator("p")).to_contain_text('"Two of us, and we love heights."')
-    expect(request_sms.locator("small")).to_have_text("Waiting to send")
+    expect(request_sms.locator("small .status")).to_have_text("Waiting to send")
     shot(phone.page, "simulator-shows-the-request-to-the-host")
 
     # Twilio takes it, and the simulator reports it delivered through /sms/status. The worker
@@ -201,15 +201,15 @@ def test_a_stay_is_booked_and_confirmed_by_sms_and_et_phones_home(
     deliver_queued_sms()
     phone.page.goto(f"{reverse('simulator')}?{urlencode({'number': HOST_PHONE})}")
     request_sms = phone.sms("You have a new reservation request from Gus Mendez")
-    expect(request_sms.locator("small")).to_have_text("Queued at Twilio")
+    expect(request_sms.locator("small .status")).to_have_text("Queued at Twilio")
     request_sms.get_by_role("button", name="Mark delivered").click()
-    expect(request_sms.locator("small")).to_have_text("Delivered")
+    expect(request_sms.locator("small .status")).to_have_text("Delivered")
     expect(request_sms.get_by_role("button")).to_have_count(0)
     shot(phone.page, "simulator-marks-the-request-delivered")
 
     # The host replies accept from their phone, and Airtng's reply arrives.
     phone.send("accept")
-    expect(phone.sent("accept").locator("small")).to_have_text("Received")
+    expect(phone.sent("accept").locator("small .status")).to_have_text("Received")
     phone.sms("You have successfully confirmed the reservation.")
     shot(phone.page, "host-accepts-by-sms")
 
@@ -229,7 +229,7 @@ def test_a_stay_is_booked_and_confirmed_by_sms_and_et_phones_home(
     phone.press("2")
     expect(phone.screen).to_contain_text(PLANET_DIRECTORY)
     phone.press("3")
-    expect(phone.screen.locator(".dial")).to_have_text("Connecting to +17262043675…")
+    expect(phone.screen.locator(".dial span")).to_have_text("Connecting to +17262043675…")
     expect(phone.screen.locator(".ended")).to_have_text("Call ended.")
     call_log = phone.page.locator("#call-log > li")
     expect(call_log).to_have_count(3)

@@ -1,5 +1,6 @@
 """`manage.py sms` and `manage.py call`: a phone on the command line, over the real webhooks."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from airtng.messaging.models import Direction, Message
 from reservations.models import Reservation
 
+AT = re.compile(r"^\[\d\d:\d\d\] ")
 NOTHING_TO_ANSWER = "Sorry, it looks like you don't have any reservations to respond to."
 CONFIRMED = "You have successfully confirmed the reservation."
 GREETING = (
@@ -20,9 +22,9 @@ PLANET_DIRECTORY = (
     "To go back to the main menu, press the star key."
 )
 ET_PHONE_HOME_2_THEN_3 = [
-    f"Say: {GREETING}",
+    f"Say (x3): {GREETING}",
     "Press: 2",
-    f"Say: {PLANET_DIRECTORY}",
+    f"Say (x3): {PLANET_DIRECTORY}",
     "Press: 3",
     "Dial: +17262043675",
 ]
@@ -35,6 +37,11 @@ def twilio_signs(twilio, settings):
 
 
 def run(*args):
+    """What the command prints, without the call's clock in front of each step."""
+    return [AT.sub("", line) for line in timed(*args)]
+
+
+def timed(*args):
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue().splitlines()
@@ -96,9 +103,9 @@ def test_a_japanese_phone_calling_et_phone_home_hears_it_in_japanese():
         "call", "+819012345678", "--to", "/ivr/welcome", "--digits", "2", "3", "--in-process"
     )
 
-    assert output[0].startswith("Say: E.T.フォンホーム・サービスにお電話いただき")
+    assert output[0].startswith("Say (x3): E.T.フォンホーム・サービスにお電話いただき")
     assert output[1:2] == ["Press: 2"]
-    assert output[2].startswith("Say: 惑星ブロードアソグに電話するには、2を押してください。")
+    assert output[2].startswith("Say (x3): 惑星ブロードアソグに電話するには、2を押してください。")
     assert output[3:] == ["Press: 3", "Dial: +17262043675"]
 
 
@@ -106,7 +113,7 @@ def test_a_japanese_phone_calling_et_phone_home_hears_it_in_japanese():
 def test_call_without_keys_hangs_up_after_the_menu():
     output = run("call", "+15555550100", "--to", "/ivr/welcome", "--in-process")
 
-    assert output == [f"Say: {GREETING}", "(no key pressed)", "Hang up"]
+    assert output == [f"Say (x3): {GREETING}", "(no key pressed in 5 s)", "Hang up"]
 
 
 @pytest.mark.django_db
@@ -118,8 +125,8 @@ def test_call_to_a_missing_digit_goes_back_to_the_main_menu():
     assert output[3:] == [
         "Press: 9",
         "Say: Returning to the main menu",
-        f"Say: {GREETING}",
-        "(no key pressed)",
+        f"Say (x3): {GREETING}",
+        "(no key pressed in 5 s)",
         "Hang up",
     ]
 
@@ -133,7 +140,43 @@ def test_call_to_the_voice_line_greets_an_unknown_caller():
 def test_call_reports_a_refused_request():
     output = run("call", "+15555550100", "--to", "/ivr/nowhere", "--in-process")
 
-    assert output == ["(Airtng answered 404)"]
+    assert output == ["(error: Airtng answered 404)"]
+
+
+@pytest.mark.django_db
+def test_each_step_is_printed_at_its_time_on_the_call(time_machine):
+    """Said three times, the greeting takes 27 s; the menu times out 5 s after its prompt."""
+    time_machine.move_to("2026-12-01 10:00:00+00:00", tick=False)
+
+    output = timed("call", "+15555550100", "--to", "/ivr/welcome", "--digits", "2", "--in-process")
+
+    assert [line[:14] for line in output] == [
+        "[00:00] Say (x",
+        "[00:27] Press:",
+        "[00:27] Say (x",
+        "[01:20] (no ke",
+        "[01:20] Hang u",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_number_that_is_not_e164_is_refused():
+    with pytest.raises(CommandError, match="is not a phone number in E.164 form"):
+        run("call", "2025550101", "--in-process")
+    with pytest.raises(CommandError, match="is not a phone number in E.164 form"):
+        run("sms", "+1" + "9" * 500, "hi", "--in-process")
+
+
+@pytest.mark.django_db
+def test_a_call_goes_to_a_path_on_airtng():
+    with pytest.raises(CommandError, match="--to is a path on Airtng"):
+        run("call", "+15555550100", "--to", "ivr/welcome", "--in-process")
+
+
+@pytest.mark.django_db
+def test_keys_other_than_the_keypads_are_refused():
+    with pytest.raises(CommandError, match="Keys are 0-9"):
+        run("call", "+15555550100", "--digits", "2x", "--in-process")
 
 
 # --- Over HTTP, against a running server -----------------------------------------------------

@@ -29,5 +29,28 @@ def test_the_page_and_its_scripts_words_are_japanese(client, staff):
     )
     strings = json.loads(script_data.group(1))
     assert strings["pick_phone"] == "先に電話を選んでください。"
-    assert strings["connecting"] == "%(number)s に接続しています…"
+    assert strings["opted_out"].startswith("この番号はSTOPを送信済みです。")
     assert strings["call_ended"] == "通話が終了しました。"
+
+
+def test_a_calls_steps_and_errors_are_in_japanese(client, staff, twilio, settings):
+    settings.PUBLIC_BASE_URL = ""
+    client.force_login(staff)
+    ja = {"Accept-Language": "ja"}
+
+    started = client.post(
+        "/phone/call/start", {"number": "+15555550100", "line": "ivr"}, headers=ja
+    ).json()
+    call = f"/phone/call/{started['id']}"
+    client.post(f"{call}/press", {"key": "2"}, headers=ja)
+    dialled = client.post(f"{call}/press", {"key": "3"}, headers=ja).json()
+    refused = client.post("/phone/call/start", {"number": "12345", "line": "ivr"}, headers=ja)
+
+    assert started["steps"][-1]["text"] == "キーを押してください"
+    assert started["waiting_label"] == (
+        "キー入力を待っています（# で確定）。5 秒でタイムアウトします。"
+    )
+    assert dialled["steps"][-1]["text"] == "+17262043675 に接続しています…"
+    assert refused.json()["error"] == (
+        "「12345」はE.164形式の電話番号ではありません（例: +12025550101）。"
+    )

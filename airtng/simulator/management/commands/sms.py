@@ -1,7 +1,10 @@
 import requests
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from airtng.simulator.forms import e164_number
 from airtng.simulator.phone import HttpTransport, Phone, Refused, TestClientTransport
+from airtng.simulator.twiml import TwimlError
 
 
 class Command(BaseCommand):
@@ -19,11 +22,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, number, body, to, server, in_process, **options):
+        try:
+            number = e164_number(number.strip())
+        except ValidationError as error:
+            raise CommandError(error.messages[0]) from None
         transport = TestClientTransport() if in_process else HttpTransport(server)
         try:
             replies = Phone(number, transport).text(body, to=to)
         except Refused as refused:
             raise CommandError(refused) from None
+        except TwimlError as error:
+            raise CommandError(f"Airtng's reply is not TwiML: {error}.") from None
         except requests.RequestException as error:
             raise CommandError(f"Could not reach {server}: {error}") from None
         for reply in replies:

@@ -1,59 +1,90 @@
-// The phone simulator: texts and calls Airtng through its signed Twilio webhooks, and
-// plays the TwiML it answers with as a phone would.
+// The phone simulator's page: it renders what the server's phone did, and sends it the keys.
+// The server interprets the TwiML (airtng/simulator/twiml.py); nothing here plays it.
 (() => {
   "use strict";
   const root = document.getElementById("simulator");
   const urls = JSON.parse(document.getElementById("simulator-urls").textContent);
+  const paths = JSON.parse(document.getElementById("simulator-paths").textContent);
   const strings = JSON.parse(document.getElementById("simulator-strings").textContent);
   const airtngNumber = root.dataset.airtngNumber;
-  const accountSid = root.dataset.accountSid;
+  const csrf = root.dataset.csrfToken;
+  const POLL_EVERY_MS = 1500;
   const $ = (id) => document.getElementById(id);
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   // The Airtng number this phone texts and calls: Airtng's own, or a proxy number.
   const dialled = () => $("phone-to").value || airtngNumber;
-  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
-  const csrf = root.dataset.csrfToken;
-  let phone = "";
-  let call = null;
-  let seen = "";
   // A status callback cannot move these on: nothing left to simulate.
   const FINAL = new Set(["delivered", "undelivered", "failed"]);
+  let phone = "";
+  let call = null; // {id, ended}: the call the server plays for this page
+  let moves = Promise.resolve(); // a call's moves go to the server one after the other
+  let ringing = null;
 
-  const randomSid = (prefix) =>
-    prefix + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-
-  // --- Talking to Airtng exactly as Twilio does -------------------------------------------
-  async function signedRequest(path, params, method = "POST") {
-    let url = new URL(path, location.origin);
-    if (method === "GET") {
-      for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    }
-    const signed = url.pathname + url.search;
-    const signing = await fetch(urls.sign, {
+  async function post(url, fields) {
+    const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ path: signed, params: method === "POST" ? params : {} }),
+      headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+      body: new URLSearchParams(fields),
     });
-    if (!signing.ok) return { response: signing, text: "", url: signed };
-    const { signature } = await signing.json();
-    const response = await fetch(signed, {
-      method,
-      headers: { "X-Twilio-Signature": signature },
-      body: method === "POST" ? new URLSearchParams(params) : undefined,
-    });
-    return { response, text: await response.text(), url: signed };
+    const answer = await response.json().catch(() => ({}));
+    return { ok: response.ok, answer };
   }
 
-  // --- Messages ---------------------------------------------------------------------------
-  function usePhone(number) {
-    phone = number.trim();
-    $("current-phone").textContent = phone || "—";
-    seen = "";
-    $("thread").replaceChildren();
-    refreshThread();
-    refreshCalls();
+  function problem(text) {
+    $("problem").textContent = text || "";
+    $("problem").hidden = !text;
   }
 
-  function bubble(cls, text, meta) {
+  function timeOf(label) {
+    const at = document.createElement("time");
+    at.textContent = label;
+    return at;
+  }
+
+  // --- Polls: one in flight at a time, for the phone they name, none in a hidden tab ---------
+  function poller(url, show) {
+    let timer = null;
+    let polling = false;
+    let again = false;
+    async function poll() {
+      clearTimeout(timer);
+      timer = null;
+      if (!phone || document.visibilityState !== "visible") return;
+      if (polling) {
+        again = true; // asked while a poll is on its way: ask once it is back
+        return;
+      }
+      polling = true;
+      const asked = phone;
+      try {
+        const response = await fetch(url + "?" + new URLSearchParams({ number: asked }));
+        const answer = await response.json().catch(() => ({}));
+        if (asked !== phone) return; // the phone changed meanwhile: not this phone's news
+        if (response.ok) show(answer);
+        else problem(answer.error || strings.unreachable);
+      } catch {
+        problem(strings.unreachable);
+      } finally {
+        polling = false;
+        if (again) {
+          again = false;
+          poll();
+        } else if (timer === null && phone && document.visibilityState === "visible") {
+          timer = setTimeout(poll, POLL_EVERY_MS);
+        }
+      }
+    }
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") poll();
+      else clearTimeout(timer);
+    });
+    return poll;
+  }
+
+  // --- Messages ------------------------------------------------------------------------------
+  let seen = "";
+
+  function bubble(cls, text, meta, at) {
     const item = document.createElement("li");
     item.className = "bubble " + cls;
     const body = document.createElement("p");
@@ -68,19 +99,19 @@
       body.append(link);
     }
     item.append(body);
-    if (meta) {
-      const small = document.createElement("small");
-      small.textContent = meta;
-      item.append(small);
-    }
+    const small = document.createElement("small");
+    if (at) small.append(timeOf(at), " · ");
+    const status = document.createElement("span");
+    status.className = "status";
+    status.textContent = meta;
+    small.append(status);
+    item.append(small);
     return item;
   }
 
-  async function refreshThread() {
-    if (!phone) return;
-    const response = await fetch(urls.messages + "?" + new URLSearchParams({ number: phone }));
-    if (!response.ok) return;
-    const { messages, proxies } = await response.json();
+  function showThread({ messages, proxies, opted_out }) {
+    $("opt-out").textContent = opted_out ? strings.opted_out : strings.opted_in;
+    $("opt-out").className = opted_out ? "opt-out stopped" : "opt-out";
     const fingerprint = JSON.stringify([messages.map((m) => [m.id, m.status, m.reply]), proxies]);
     if (fingerprint === seen) return;
     seen = fingerprint;
@@ -90,24 +121,23 @@
       const side = message.airtng_side && message.airtng_side !== airtngNumber
         ? " · " + format(strings.via, { number: message.airtng_side }) : "";
       if (message.direction === "in") {
-        items.push(bubble("from-phone", message.body, message.status_label + side));
-        if (message.reply) items.push(bubble("to-phone reply", message.reply, strings.airtng));
-      } else {
-        const item = bubble("to-phone", message.body, message.status_label + side);
-        item.dataset.sid = message.sid || "";
-        item.dataset.status = message.status;
-        if (message.sid && !FINAL.has(message.status)) {
-          for (const [status, label] of [["delivered", strings.delivered], ["failed", strings.failed]]) {
-            const button = document.createElement("button");
-            button.type = "button";
-            button.className = "link";
-            button.textContent = label;
-            button.addEventListener("click", () => reportStatus(message.sid, status, message.airtng_side));
-            item.append(button);
-          }
-        }
-        items.push(item);
+        items.push(bubble("from-phone", message.body, message.status_label + side, message.at_label));
+        if (message.reply) items.push(bubble("to-phone reply", message.reply, strings.airtng, message.at_label));
+        continue;
       }
+      const item = bubble("to-phone", message.body, message.status_label + side, message.at_label);
+      item.dataset.status = message.status;
+      if (message.sid && !FINAL.has(message.status)) {
+        for (const [status, label] of [["delivered", strings.delivered], ["failed", strings.failed]]) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "link";
+          button.textContent = label;
+          button.addEventListener("click", () => markSms(message.sid, status));
+          item.append(button);
+        }
+      }
+      items.push(item);
     }
     $("thread").replaceChildren(...items);
     $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
@@ -115,11 +145,11 @@
 
   // Which conversation each proxy number serves for this phone.
   function showProxies(proxies) {
-    const list = $("proxies");
     for (const option of $("phone-to").querySelectorAll("option[data-number]")) {
       const number = option.dataset.number;
       option.textContent = number + " — " + (proxies[number] || strings.no_conversation);
     }
+    const list = $("proxies");
     if (!list) return;
     list.replaceChildren(...Object.entries(proxies).map(([number, label]) => {
       const item = document.createElement("li");
@@ -130,255 +160,163 @@
     }));
   }
 
-  async function reportStatus(sid, status, from = airtngNumber) {
-    const params = { MessageSid: sid, MessageStatus: status, AccountSid: accountSid, To: phone, From: from };
-    if (status === "failed") params.ErrorCode = "30008";
-    await signedRequest(urls.sms_status, params);
-    refreshThread();
-  }
+  const pollThread = poller(urls.messages, showThread);
 
   async function sendSms(body) {
-    if (!phone) return alert(strings.pick_phone);
-    const params = {
-      MessageSid: randomSid("SM"), SmsSid: "", AccountSid: accountSid, MessagingServiceSid: "",
-      From: phone, To: dialled(), Body: body, NumMedia: "0", NumSegments: "1",
-      SmsStatus: "received", ApiVersion: "2010-04-01",
-    };
-    params.SmsSid = params.MessageSid;
-    const { response } = await signedRequest(urls.incoming_sms, params);
-    if (!response.ok) alert(format(strings.error, { status: response.status }));
-    refreshThread();
+    if (!phone) return problem(strings.pick_phone);
+    const { ok, answer } = await post(urls.sms_send, { number: phone, to: dialled(), body });
+    problem(ok ? "" : answer.error || strings.unreachable);
+    pollThread();
   }
 
-  // --- Calls: a small TwiML player ----------------------------------------------------------
-  function logCall(url, twiml) {
-    const item = document.createElement("li");
-    const request = document.createElement("code");
-    request.textContent = "→ " + url;
-    const answer = document.createElement("pre");
-    answer.textContent = twiml;
-    item.append(request, answer);
-    $("call-log").append(item);
+  async function markSms(sid, status) {
+    const { ok, answer } = await post(urls.sms_status, { number: phone, sid, status });
+    problem(ok ? "" : answer.error || strings.unreachable);
+    pollThread();
   }
 
-  function show(text, cls = "say") {
+  // --- Calls: the server plays them; the page shows each step --------------------------------
+  function speak(step) {
+    if (!$("sound").checked || !("speechSynthesis" in window)) return;
+    const utterance = new SpeechSynthesisUtterance(step.text);
+    if (step.language) utterance.lang = step.language;
+    speechSynthesis.speak(utterance);
+  }
+
+  function show(text, cls, at) {
     const line = document.createElement("p");
     line.className = cls;
-    line.textContent = text;
+    if (at) line.append(timeOf(at), " ");
+    const words = document.createElement("span");
+    words.textContent = text;
+    line.append(words);
     $("screen").append(line);
+    line.scrollIntoView({ block: "nearest" });
   }
 
-  function speak(text, voice) {
-    if (!$("sound").checked || !("speechSynthesis" in window)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const utterance = new SpeechSynthesisUtterance(text);
-      if (voice.getAttribute("language")) utterance.lang = voice.getAttribute("language");
-      utterance.onend = utterance.onerror = resolve;
-      speechSynthesis.speak(utterance);
+  function render(played) {
+    for (const step of played.steps) {
+      if (step.kind === "request") {
+        const item = document.createElement("li");
+        const request = document.createElement("code");
+        request.textContent = step.text;
+        const twiml = document.createElement("pre");
+        twiml.textContent = step.twiml;
+        item.append(timeOf(step.at_label), " ", request, twiml);
+        $("call-log").append(item);
+      }
+      if (!step.on_screen) continue;
+      const cls = { gather: "prompt", press: "key", dial: "dial", error: "error" }[step.kind] || "say";
+      let text = step.text;
+      if (step.kind === "say" && step.loop !== 1) text += ` (×${step.loop})`;
+      show(text, cls, step.at_label);
+      if (step.kind === "say") speak(step);
+    }
+    $("waiting").textContent = played.waiting_label || "";
+    if (played.reported) $("screen").dataset.reported = played.reported;
+    if (played.ended) ended();
+    else setKeypad(Boolean(played.waiting));
+  }
+
+  function setKeypad(listening) {
+    for (const key of $("keypad").querySelectorAll("button")) key.disabled = !listening;
+    $("wait").disabled = !listening;
+    $("hang-up").disabled = !call || call.ended;
+  }
+
+  function ended() {
+    if (call) call.ended = true;
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+    show(strings.call_ended, "ended");
+    setKeypad(false);
+  }
+
+  function newCall(intro) {
+    if (call && !call.ended) move("hang-up"); // a new call replaces the one in progress
+    const current = { id: null, ended: false };
+    call = current;
+    $("screen").replaceChildren();
+    $("call-log").replaceChildren();
+    $("waiting").textContent = "";
+    show(intro, "prompt");
+    return current;
+  }
+
+  function begin(url, fields, intro) {
+    if (!phone) return problem(strings.pick_phone);
+    const current = newCall(intro);
+    moves = moves.then(async () => {
+      const { ok, answer } = await post(url, fields);
+      if (call !== current) return;
+      if (!ok) {
+        show(answer.error || strings.unreachable, "error");
+        return ended();
+      }
+      current.id = answer.id;
+      problem("");
+      render(answer);
     });
   }
 
-  // Each function below takes the call it plays: a call that was hung up, or replaced by a
-  // new one, stops at its next step and touches nothing of the new call.
-  async function say(current, verb, gather = null) {
-    const times = Math.max(1, Math.min(parseInt(verb.getAttribute("loop") || "1", 10) || 1, 10));
-    show(verb.textContent);
-    for (let i = 0; i < times && current.live && !gather?.pressed; i++) await speak(verb.textContent, verb);
-  }
-
-  function play(verb) {
-    const audio = document.createElement("audio");
-    audio.controls = true;
-    audio.src = verb.textContent.trim();
-    $("screen").append(audio);
-  }
-
-  // The keys of one <Gather>. As on a phone, a key pressed during the prompts cuts them short;
-  // as at Twilio, the timeout starts once the prompts have played, and again after each key.
-  function gatherKeys(current, numDigits, finishOnKey, timeoutSeconds) {
-    let digits = "";
-    let timer = null;
-    let finish;
-    let finished = false;
-    const gather = { pressed: false, result: new Promise((resolve) => (finish = resolve)) };
-    const done = (value) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      current.onKey = current.onHangUp = null;
-      setKeypad(false);
-      finish(value);
-    };
-    const restartTimer = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => done(digits), timeoutSeconds * 1000);
-    };
-    gather.promptsPlayed = () => {
-      if (finished) return;  // keys pressed during the prompts, or the call hung up
-      if (!gather.pressed) show(strings.press, "prompt");
-      restartTimer();
-    };
-    current.onKey = (key) => {
-      if (!gather.pressed && "speechSynthesis" in window) speechSynthesis.cancel();
-      gather.pressed = true;
-      if (key === finishOnKey) return done(digits);
-      digits += key;
-      show(key, "key");
-      if (digits.length >= numDigits) return done(digits);
-      if (timer !== null) restartTimer();
-    };
-    current.onHangUp = () => done(null);
-    setKeypad(true);
-    return gather;
-  }
-
-  function setKeypad(enabled) {
-    for (const key of $("keypad").querySelectorAll("button")) key.disabled = !enabled;
-  }
-
-  async function fetchTwiml(current, path, params, method) {
-    const { response, text, url } = await signedRequest(path, { ...current.params, ...params }, method);
-    if (!current.live) return null;
-    logCall(`${method} ${url}${params.Digits !== undefined ? " Digits=" + params.Digits : ""}`, text);
-    if (!response.ok) {
-      show(format(strings.error, { status: response.status }), "error");
-      return null;
-    }
-    return new DOMParser().parseFromString(text, "text/xml");
-  }
-
-  async function runCall(current) {
-    let twiml = await fetchTwiml(current, current.path, {}, "POST");
-    let hops = 0;
-    while (twiml && current.live && hops++ < 50) {
-      twiml = await runVerbs(current, [...twiml.documentElement.children]);
-    }
-    endCall(current);
-  }
-
-  // Plays verbs in order; returns the next TwiML document to play, or null when the call ends.
-  async function runVerbs(current, verbs) {
-    for (const verb of verbs) {
-      if (!current.live) return null;
-      switch (verb.tagName) {
-        case "Say": await say(current, verb); break;
-        case "Play": play(verb); break;
-        case "Pause": await new Promise((r) => setTimeout(r, 1000 * (parseInt(verb.getAttribute("length") || "1", 10) || 1))); break;
-        case "Gather": {
-          const gather = gatherKeys(
-            current,
-            parseInt(verb.getAttribute("numDigits") || "99", 10),
-            verb.getAttribute("finishOnKey") ?? "#",
-            parseInt(verb.getAttribute("timeout") || "5", 10),
-          );
-          for (const inner of verb.children) {
-            if (gather.pressed || !current.live) break;
-            if (inner.tagName === "Say") await say(current, inner, gather);
-            if (inner.tagName === "Play") play(inner);
-          }
-          gather.promptsPlayed();
-          const digits = await gather.result;
-          if (digits === null) return null;
-          if (digits !== "") {
-            return fetchTwiml(current, verb.getAttribute("action") || current.path, { Digits: digits }, verb.getAttribute("method") || "POST");
-          }
-          break;
-        }
-        case "Redirect":
-          return fetchTwiml(current, verb.textContent.trim(), {}, verb.getAttribute("method") || "POST");
-        case "Dial":
-          if (verb.getAttribute("callerId")) {
-            show(format(strings.connecting_as, { number: verb.textContent.trim(), caller_id: verb.getAttribute("callerId") }), "dial");
-          } else {
-            show(format(strings.connecting, { number: verb.textContent.trim() }), "dial");
-          }
-          return null;
-        case "Hangup":
-        case "Reject":
-          return null;
+  function move(name, fields = {}) {
+    const current = call;
+    moves = moves.then(async () => {
+      if (!current?.id || (current.ended && name !== "hang-up")) return;
+      const url = urls.call_move.replace("CALL", encodeURIComponent(current.id)).replace("MOVE", name);
+      const { ok, answer } = await post(url, fields);
+      if (call !== current) return; // replaced: the old call's end is not shown
+      if (ok) render(answer);
+      else {
+        show(answer.error || strings.unreachable, "error");
+        ended();
       }
-    }
-    return null;
+    });
   }
 
-  function startCall(path) {
-    if (!phone) return alert(strings.pick_phone);
-    // The simulated carrier vouches that the phone owns its number (STIR/SHAKEN A-attestation).
-    playCall(path, { CallSid: randomSid("CA"), From: phone, To: dialled(), Direction: "inbound", StirVerstat: "TN-Validation-Passed-A" });
-    show(format(strings.calling, { path }), "prompt");
-    runCall(call);
+  function startCall(line) {
+    const path = paths[line];
+    begin(urls.call_start, { number: phone, to: dialled(), line }, format(strings.calling, { path }));
   }
 
-  function playCall(path, params, placed = null) {
-    endCall(call);
-    $("screen").replaceChildren();
-    $("call-log").replaceChildren();
-    call = {
-      live: true, path, onKey: null, onHangUp: null, placed, startedAt: Date.now(),
-      params: { AccountSid: accountSid, CallStatus: "in-progress", ApiVersion: "2010-04-01", ...params },
-    };
-    $("hang-up").disabled = false;
-  }
-
-  function endCall(current) {
-    if (!current?.live) return;
-    current.live = false;
-    current.onHangUp?.();
-    if ("speechSynthesis" in window) speechSynthesis.cancel();
-    setKeypad(false);
-    $("hang-up").disabled = true;
-    show(strings.call_ended, "ended");
-    if (current.placed) {
-      const seconds = Math.round((Date.now() - current.startedAt) / 1000);
-      reportCall(current.placed, "completed", seconds);
-    }
-  }
-
-  // --- Calls Airtng places to this phone: it rings, and Twilio's status callbacks follow ----
-  let ringing = null;
-
-  async function refreshCalls() {
-    if (!phone || call?.live) return;
-    const response = await fetch(urls.calls + "?" + new URLSearchParams({ number: phone }));
-    if (!response.ok) return;
-    const { calls } = await response.json();
+  // --- Calls Airtng places to this phone: it rings; answering is a call the server plays -----
+  const pollCalls = poller(urls.calls, ({ calls }) => {
+    if (call && !call.ended) return;
     ringing = calls[0] || null;
     $("incoming").hidden = !ringing;
     if (ringing) $("incoming-text").textContent = format(strings.incoming, { number: phone });
-  }
+  });
 
-  async function reportCall(placed, status, seconds = 0) {
-    const params = {
-      CallSid: placed.sid, AccountSid: accountSid, CallStatus: status, CallDuration: String(seconds),
-      From: airtngNumber, To: phone, Direction: "outbound-api", ApiVersion: "2010-04-01",
-    };
-    const reported = await signedRequest(placed.status_url, params);
-    $("screen").dataset.reported = status;  // for whoever watches: Airtng has heard it
-    return reported;
-  }
-
-  async function answerCall() {
-    const placed = ringing;
-    if (!placed) return;
+  function answerCall() {
+    if (!ringing) return;
     ringing = null;
     $("incoming").hidden = true;
-    await reportCall(placed, "in-progress");
-    // Airtng placed the call: From is its number, and the call's SID is the proof of who answers.
-    playCall(urls.voice, { CallSid: placed.sid, From: airtngNumber, To: phone, Direction: "outbound-api" }, placed);
-    show(strings.answered, "prompt");
-    runCall(call);
+    begin(urls.call_answer, { number: phone }, strings.answered);
   }
 
   async function refuseCall(status) {
-    const placed = ringing;
-    if (!placed) return;
+    if (!ringing) return;
     ringing = null;
     $("incoming").hidden = true;
-    await reportCall(placed, status);
-    show(strings[status === "busy" ? "was_busy" : "not_answered"], "ended");
+    const { ok, answer } = await post(urls.call_refuse, { number: phone, status });
+    $("screen").replaceChildren();
+    if (ok) {
+      $("screen").dataset.reported = answer.reported;
+      show(strings[status === "busy" ? "was_busy" : "not_answered"], "ended");
+    } else show(answer.error || strings.unreachable, "error");
   }
 
-  // --- Wiring -------------------------------------------------------------------------------
+  // --- Wiring --------------------------------------------------------------------------------
+  function usePhone(number) {
+    phone = number.trim();
+    $("current-phone").textContent = phone || "—";
+    $("opt-out").textContent = "";
+    seen = "";
+    problem("");
+    $("thread").replaceChildren();
+    pollThread();
+    pollCalls();
+  }
+
   $("phone-user").addEventListener("change", (event) => {
     $("phone-number").value = event.target.value;
     usePhone(event.target.value);
@@ -390,21 +328,20 @@
     $("sms-body").value = "";
     sendSms(body);
   });
-  $("call-voice").addEventListener("click", () => startCall(urls.voice));
-  $("call-ivr").addEventListener("click", () => startCall(urls.ivr));
-  $("hang-up").addEventListener("click", () => endCall(call));
+  $("call-voice").addEventListener("click", () => startCall("voice"));
+  $("call-ivr").addEventListener("click", () => startCall("ivr"));
+  $("hang-up").addEventListener("click", () => move("hang-up"));
+  $("wait").addEventListener("click", () => move("wait"));
   $("answer").addEventListener("click", answerCall);
   $("no-answer").addEventListener("click", () => refuseCall("no-answer"));
   $("busy").addEventListener("click", () => refuseCall("busy"));
   $("keypad").addEventListener("click", (event) => {
     const key = event.target.dataset?.key;
-    if (key && call?.onKey) call.onKey(key);
+    if (key) move("press", { key });
   });
   const preset = new URLSearchParams(location.search).get("number");
   if (preset) {
     $("phone-number").value = preset;
     usePhone(preset);
   }
-  setInterval(refreshThread, 1500);
-  setInterval(refreshCalls, 1500);
 })();

@@ -1,62 +1,25 @@
-"""A phone in the browser: it talks to Airtng only through the signed Twilio webhooks."""
-
-import json
-from functools import wraps
-from urllib.parse import urlsplit
+"""The page, and the polls that keep it up to date: the phone's SMS and Airtng's ringing calls."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from airtng.messaging.models import Direction, Message
-from airtng.twilio import request_origin, simulator_signature, twilio_url
+from airtng.messaging.opt_outs import is_opted_out
 from ivr.calls import ringing_calls, status_callback_path
 from reservations.conversations.proxies import conversations_of, proxy_pool
 
+from ..access import allowed_if, can_read_sms, can_see_calls, simulator_allowed
+from ..forms import PhoneForm, first_error
+
 INBOX_SIZE = 100
-
-
-def is_embedded_run():
-    """The README's `make run`: DEBUG on and no real Twilio account behind it."""
-    return settings.DEBUG and not settings.TWILIO_AUTH_TOKEN
-
-
-def can_use_simulator(user):
-    """Anyone in the embedded run; elsewhere, staff given the simulator's permission."""
-    return is_embedded_run() or (user.is_staff and user.has_perm("simulator.use_simulator"))
-
-
-def can_read_sms(user):
-    """The phone shows the SMS log, so it takes the log's own view permission too."""
-    return is_embedded_run() or (
-        can_use_simulator(user) and user.has_perm("messaging.view_message")
-    )
-
-
-def allowed_if(rule):
-    def decorator(view):
-        @wraps(view)
-        def allowed(request, *args, **kwargs):
-            if not rule(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return allowed
-
-    return decorator
-
-
-def can_see_calls(user):
-    return is_embedded_run() or (can_use_simulator(user) and user.has_perm("ivr.view_call"))
-
-
-simulator_allowed = allowed_if(can_use_simulator)
 
 
 @simulator_allowed
@@ -70,51 +33,73 @@ def phone(request):
             "users": users,
             "airtng_number": settings.TWILIO_PHONE_NUMBER,
             "proxy_numbers": proxy_pool(),
-            "account_sid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
             "strings": {
                 "pick_phone": _("Pick a phone first."),
                 "airtng": _("Airtng"),
                 "delivered": _("Mark delivered"),
                 "failed": _("Mark failed"),
-                "connecting": _("Connecting to %(number)s…"),
-                "connecting_as": _("Connecting to %(number)s, who sees %(caller_id)s calling…"),
                 "call_ended": _("Call ended."),
                 "calling": _("Calling %(path)s…"),
-                "press": _("Press a key"),
-                "error": _("Airtng answered %(status)s."),
                 "via": _("via %(number)s"),
                 "no_conversation": _("no conversation of this phone"),
                 "incoming": _("Airtng is calling %(number)s…"),
                 "answered": _("You answered Airtng's call."),
                 "not_answered": _("You let Airtng's call ring out."),
                 "was_busy": _("You told Airtng you are busy."),
+                "opted_out": _(
+                    "This number has texted STOP: Airtng sends it no SMS until it texts START."
+                ),
+                "opted_in": _("This number receives Airtng's SMS (text STOP to opt out)."),
+                "unreachable": _("The simulator could not be reached; it will try again."),
             },
             "urls": {
                 "messages": reverse("simulator_messages"),
                 "calls": reverse("simulator_calls"),
-                "sign": reverse("simulator_sign"),
-                "incoming_sms": reverse("incoming_sms"),
-                "sms_status": reverse("sms_status"),
-                "voice": reverse("voice"),
-                "ivr": reverse("phone_tree", args=["welcome"]),
+                "sms_send": reverse("simulator_sms_send"),
+                "sms_status": reverse("simulator_sms_status"),
+                "call_start": reverse("simulator_call_start"),
+                "call_answer": reverse("simulator_call_answer"),
+                "call_refuse": reverse("simulator_call_refuse"),
+                # The page fills in the call and the move.
+                "call_move": reverse("simulator_call_move", args=["CALL", "MOVE"]),
             },
+            "paths": {"voice": reverse("voice"), "ivr": reverse("phone_tree", args=["welcome"])},
         },
     )
+
+
+def refused(message, status=400):
+    return JsonResponse({"error": str(message)}, status=status)
+
+
+def polled_number(request):
+    """The phone a poll is for: None when no phone is picked yet, else E.164 or ValidationError."""
+    if not request.GET.get("number", "").strip():
+        return None
+    form = PhoneForm(request.GET)
+    if not form.is_valid():
+        raise ValidationError(first_error(form))
+    return form.cleaned_data["number"]
 
 
 @allowed_if(can_read_sms)
 @require_GET
 def messages(request):
     """Every SMS to and from `number`, newest last, as the phone would show them."""
-    number = request.GET.get("number", "").strip()
-    if not number:
-        return JsonResponse({"messages": [], "proxies": {}})
+    try:
+        number = polled_number(request)
+    except ValidationError as error:
+        return refused(error.messages[0])
+    if number is None:
+        return JsonResponse({"number": "", "messages": [], "proxies": {}, "opted_out": False})
     log = Message.objects.filter(
         Q(direction=Direction.OUTBOUND, to=number)
         | Q(direction=Direction.INBOUND, from_number=number)
     ).order_by("-created_at", "-id")[:INBOX_SIZE]
     return JsonResponse(
         {
+            "number": number,
+            "opted_out": is_opted_out(number),
             "messages": [
                 {
                     "id": message.pk,
@@ -125,6 +110,7 @@ def messages(request):
                     "status": message.status,
                     "status_label": message.get_status_display(),
                     "at": message.created_at.isoformat(),
+                    "at_label": moment(message.created_at),
                     # The Airtng number it went to or came from: Airtng's own, or a proxy.
                     "airtng_side": (
                         message.to
@@ -144,6 +130,10 @@ def messages(request):
     )
 
 
+def moment(at) -> str:
+    return dateformat.format(timezone.localtime(at), "Y-m-d H:i:s")
+
+
 def conversation_label(conversation) -> str:
     """Which conversation a proxy number serves for this phone, as staff would name it."""
     reservation = conversation.reservation
@@ -159,10 +149,14 @@ def conversation_label(conversation) -> str:
 @require_GET
 def calls(request):
     """The calls Airtng placed to `number` that are ringing: the phone offers to answer them."""
-    number = request.GET.get("number", "").strip()
+    try:
+        number = polled_number(request)
+    except ValidationError as error:
+        return refused(error.messages[0])
     ringing = ringing_calls(number)[:INBOX_SIZE] if number else []
     return JsonResponse(
         {
+            "number": number or "",
             "calls": [
                 {
                     "id": call.pk,
@@ -172,36 +166,6 @@ def calls(request):
                 }
                 for call in ringing
                 if call.sid
-            ]
+            ],
         }
     )
-
-
-@simulator_allowed
-@require_POST
-def sign(request):
-    """The X-Twilio-Signature Twilio would send for a request to one of our webhooks."""
-    try:
-        wanted = json.loads(request.body)
-        path, params = wanted["path"], wanted.get("params", {})
-    except (ValueError, KeyError, TypeError):
-        return HttpResponseBadRequest()
-    if not isinstance(path, str) or not is_twilio_webhook(path):
-        return HttpResponseBadRequest()
-    if not isinstance(params, dict):
-        return HttpResponseBadRequest()
-    params = {str(k): str(v) for k, v in params.items()}
-    url = twilio_url(path, origin=request_origin(request))
-    return JsonResponse({"signature": simulator_signature(url, params)})
-
-
-def is_twilio_webhook(path):
-    """Whether `path` is one of Airtng's Twilio webhooks, the only addresses we sign for."""
-    url = urlsplit(path)
-    if url.scheme or url.netloc or not url.path.startswith("/") or "/." in url.path:
-        return False
-    try:
-        view = resolve(url.path).func
-    except Resolver404:
-        return False
-    return getattr(view, "twilio_webhook", False)
