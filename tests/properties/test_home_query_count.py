@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from properties.models import Property
+from properties.models import Photo, Property
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,36 @@ def test_the_home_page_costs_two_queries_for_any_number_of_listings(client, host
 
     # How many listings there are ("Page 1 of N"), and the page's own.
     assert few == many == 2
+
+
+def photographed():
+    """Two photos for each listing that has none, the later one first by position."""
+    Photo.objects.bulk_create(
+        Photo(
+            listing=listing,
+            position=position,
+            image=f"p/{listing.pk}-{position}.jpg",
+            thumbnail=f"t/{listing.pk}-{position}.jpg",
+        )
+        for listing in Property.objects.filter(photos=None)
+        for position in (1, 0)
+    )
+
+
+def test_the_covers_cost_no_query_of_their_own(client, host):
+    listed(host, 30)
+    photographed()
+    client.get(reverse("home"))
+    few = queries_of(client, reverse("home"))
+    listed(host, 300)
+    photographed()
+    many = queries_of(client, reverse("home"))
+
+    assert few == many == 2
+    page = client.get(reverse("home")).text
+    newest = Property.objects.listed().first()
+    assert f'src="/media/t/{newest.pk}-0.jpg"' in page
+    assert "/media/p/" not in page and f"t/{newest.pk}-1.jpg" not in page
 
 
 def test_a_logged_in_visitor_costs_the_same_queries_for_any_number_of_listings(client, host, login):
