@@ -90,3 +90,12 @@ def test_the_newest_listings_are_read_through_an_index(client, host):
     plan = newest.explain()
 
     assert "property_listed_newest_idx" in plan
+
+
+def test_the_newest_listings_and_their_covers_are_read_through_indexes(client, host):
+    listed(host, 300)
+    photographed()
+    plan = Property.objects.listed().with_cover()[:12].explain()
+
+    assert "property_listed_newest_idx" in plan
+    assert "photo_listing_order_idx" in plan
