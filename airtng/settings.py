@@ -29,6 +29,7 @@ env = environ.Env(
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "Airtng <noreply@localhost>"),
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
+    MEDIA_URL=(str, "media/"),
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     MAX_REQUEST_BYTES=(int, 6 * 1024 * 1024),
     TRUSTED_PROXY_COUNT=(int, 0),
@@ -173,7 +174,9 @@ STORAGES = {
     # collectstatic writes each file under a name with its hash, and its gzip and brotli copies.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_URL = "media/"
+# Uploaded photos: Django answers /media/ from MEDIA_ROOT; a deployment that serves them from its
+# proxy, a CDN or a bucket points MEDIA_URL there (an https:// address, which the CSP allows).
+MEDIA_URL = env("MEDIA_URL")
 MEDIA_ROOT = env("MEDIA_ROOT")
 
 

@@ -75,8 +75,8 @@ SELECT n, %(password)s, false, 'Person' || n, '', false, true, now() - interval 
 FROM generate_series(1, %(users)s) AS n;
 
 INSERT INTO properties_property (id, title, description, location, nightly_price, max_guests,
-    photo, image_url, created_at, host_id, withdrawn_at)
-SELECT n, 'Place ' || n, 'A bench mark of a place.', 'Loadtest, NY', 100 + n %% 50, 4, '',
+    image_url, created_at, host_id, withdrawn_at)
+SELECT n, 'Place ' || n, 'A bench mark of a place.', 'Loadtest, NY', 100 + n %% 50, 4,
     'https://example.com/house.jpg', now() - interval '3 years' + n * interval '1 minute',
     1 + (n - 1) %% %(hosts)s, NULL
 FROM generate_series(1, %(listings)s) AS n;

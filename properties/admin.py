@@ -2,11 +2,26 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Property
+from .models import Photo, Property
+
+
+class PhotoInline(admin.TabularInline):
+    """The host's photos, as the host ordered them; only the host's pages add or change them,
+    since each upload is checked and stripped of its metadata there."""
+
+    model = Photo
+    fields = ("position", "image", "thumbnail")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Property)
 class PropertyAdmin(admin.ModelAdmin):
+    inlines = (PhotoInline,)
     list_display = (
         "title",
         "host",

@@ -9,7 +9,7 @@ class PropertiesConfig(AppConfig):
     def ready(self):
         from PIL import Image
 
-        from .forms import MAX_PHOTO_MEGAPIXELS
+        from .images import MAX_PHOTO_MEGAPIXELS
 
         # Pillow refuses to decode twice this many pixels anywhere, not only in our form.
         Image.MAX_IMAGE_PIXELS = MAX_PHOTO_MEGAPIXELS * 1_000_000

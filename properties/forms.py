@@ -1,61 +1,78 @@
 from django import forms
-from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .images import MAX_PHOTO_SIZE, BadPhoto, prepare_photo
 from .models import Property
+from .services import MAX_PHOTOS_PER_LISTING
 
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
-# A few kilobytes of PNG can decode to gigabytes of pixels (a decompression bomb).
-MAX_PHOTO_MEGAPIXELS = 40
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+class PhotoFilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotoFilesField(forms.FileField):
+    """Several photos in one field, each checked and prepared (properties.images): its value is
+    the list of PreparedPhoto, and each bad file is an error naming it."""
+
+    widget = PhotoFilesInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Photos"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "JPEG, PNG, WebP or GIF, at most %(size)s each and %(count)d in all; choose "
+                "several at once. The first is the cover."
+            )
+            % {"size": filesizeformat(MAX_PHOTO_SIZE), "count": MAX_PHOTOS_PER_LISTING},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if not files:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        prepared, errors = [], []
+        for file in files:
+            try:
+                prepared.append(prepare_photo(super().clean(file, initial)))
+            except forms.ValidationError as invalid:
+                errors.extend(invalid.error_list)
+            except BadPhoto as bad:
+                errors.append(forms.ValidationError(bad.message, code="bad_photo"))
+        if errors:
+            raise forms.ValidationError(errors)
+        return prepared
 
 
 class PropertyForm(forms.ModelForm):
+    # At listing time only: afterwards the edit page has its own photo form.
+    photos = PhotoFilesField(required=False)
+
     class Meta:
         model = Property
-        fields = (
-            "title",
-            "description",
-            "location",
-            "nightly_price",
-            "max_guests",
-            "photo",
-            "image_url",
-        )
+        fields = ("title", "description", "location", "nightly_price", "max_guests", "image_url")
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {
-            "photo": _("JPEG, PNG, WebP or GIF, at most 5 MB."),
-            "image_url": _("Or the address of a photo on the web."),
-        }
+        help_texts = {"image_url": _("Or the address of a photo on the web.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photo"].validators.append(
-            FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])
-        )
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo or not hasattr(photo, "image"):
-            return photo  # unchanged, cleared, or already refused by ImageField
-        if photo.size > MAX_PHOTO_SIZE:
-            raise forms.ValidationError(
-                _("The photo is %(size)s; the most is %(max)s.")
-                % {"size": filesizeformat(photo.size), "max": filesizeformat(MAX_PHOTO_SIZE)}
-            )
-        if photo.image.format not in PHOTO_FORMATS:
-            raise forms.ValidationError(_("Upload a JPEG, PNG, WebP or GIF photo."))
-        width, height = photo.image.size
-        if width * height > MAX_PHOTO_MEGAPIXELS * 1_000_000:
-            raise forms.ValidationError(
-                _("The photo is %(width)d×%(height)d pixels; the most is %(max)d megapixels.")
-                % {"width": width, "height": height, "max": MAX_PHOTO_MEGAPIXELS}
-            )
-        return photo
+        if self.instance.pk:
+            del self.fields["photos"]
+        else:
+            # Photos first, then the web address that may stand in for them.
+            self.order_fields([*self.Meta.fields[:-1], "photos", "image_url"])
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("photo") and not cleaned.get("image_url") and not self.errors:
+        has_photo = cleaned.get("photos") or (self.instance.pk and self.instance.photos.exists())
+        if not has_photo and not cleaned.get("image_url") and not self.errors:
             raise forms.ValidationError(_("Add a photo: upload one or give its web address."))
         return cleaned
+
+
+class PhotoUploadForm(forms.Form):
+    photos = PhotoFilesField(label=_("Add photos"))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,11 @@ class PropertyQuerySet(models.QuerySet):
     def listed(self):
         """The listings guests may find and request: not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
+
+    def with_cover(self):
+        """Each listing with its cover's thumbnail (its first photo's), read in the same query."""
+        first = Photo.objects.filter(listing=OuterRef("pk")).order_by("position", "id")
+        return self.annotate(cover_thumbnail=Subquery(first.values("thumbnail")[:1]))
 
 
 class Property(models.Model):
@@ -34,7 +39,6 @@ class Property(models.Model):
     max_guests = models.PositiveSmallIntegerField(
         _("maximum guests"), validators=[MinValueValidator(1)]
     )
-    photo = models.ImageField(_("photo"), upload_to="properties/", blank=True)
     # Over https only: a page served over https must not load, or leak to, a plain-http host.
     image_url = models.URLField(
         _("image URL"),
@@ -79,6 +83,38 @@ class Property(models.Model):
         return reverse("property_detail", args=[self.pk])
 
     @property
-    def photo_src(self):
-        """The uploaded photo, else the image URL, else empty."""
-        return self.photo.url if self.photo else self.image_url
+    def cover_src(self):
+        """The cover's thumbnail, else the image URL, else empty: never a full-size photo.
+
+        Listings read with `with_cover()` know their cover; any other asks for it.
+        """
+        if not hasattr(self, "cover_thumbnail"):
+            self.cover_thumbnail = self.photos.values_list("thumbnail", flat=True).first()
+        if self.cover_thumbnail:
+            return Photo._meta.get_field("thumbnail").storage.url(self.cover_thumbnail)
+        return self.image_url
+
+
+class Photo(models.Model):
+    """One of a listing's photos; the first by position is its cover."""
+
+    listing = models.ForeignKey(
+        Property, on_delete=models.CASCADE, related_name="photos", verbose_name=_("listing")
+    )
+    # Kept upright and without metadata, under a name of our own (see properties.images).
+    image = models.ImageField(_("photo"), upload_to="properties/")
+    # Empty only for a photo carried over from before thumbnails whose file could not be read.
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="properties/thumbnails/", blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+        indexes = [
+            # A listing's photos in order, and its cover, for every card of the home page.
+            models.Index(fields=["listing", "position", "id"], name="photo_listing_order_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing} #{self.position + 1}"

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -9,14 +10,14 @@ from accounts.decorators import verified_phone_required
 from reservations.forms import StayRequestForm
 
 from . import services
-from .forms import PropertyForm
+from .forms import PhotoUploadForm, PropertyForm
 from .models import Property
 
 LISTINGS_PER_PAGE = 12
 
 
 def home(request):
-    listings = Property.objects.listed()
+    listings = Property.objects.listed().with_cover()
     page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "properties/home.html", {"page": page})
 
@@ -29,7 +30,7 @@ def property_detail(request, pk):
 
 @login_required
 def my_listings(request):
-    listings = request.user.properties.all()
+    listings = request.user.properties.with_cover()
     return render(request, "properties/mine.html", {"listings": listings})
 
 
@@ -38,9 +39,16 @@ def property_create(request):
     form = PropertyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         form.instance.host = request.user
-        listing = form.save()
-        messages.success(request, _("Your property is listed."))
-        return redirect(listing)
+        try:
+            with transaction.atomic():
+                listing = form.save()
+                services.add_photos(listing=listing, photos=form.cleaned_data["photos"])
+        except services.PhotoError as refused:
+            form.instance.pk = None
+            form.add_error("photos", refused.message)
+        else:
+            messages.success(request, _("Your property is listed."))
+            return redirect(listing)
     return render(request, "properties/form.html", {"form": form})
 
 
@@ -52,7 +60,8 @@ def property_edit(request, pk):
         form.save()
         messages.success(request, _("Your changes were saved."))
         return redirect(listing)
-    return render(request, "properties/form.html", {"form": form, "listing": listing})
+    context = {"form": form, "listing": listing, "photo_form": PhotoUploadForm()}
+    return render(request, "properties/form.html", context)
 
 
 @login_required

@@ -5,7 +5,10 @@ development here, before airtng.settings reads it. Tests that need production's
 settings start a process of their own (tests/test_settings.py) or override them.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["DEBUG"] = "true"
 
@@ -19,3 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Each test's tree is its own (its transaction is rolled back after it): every call asks.
 IVR_TREE_CHECK_SECONDS = 0
+
+# Uploads go to a directory of the run's own, never into the repository; photo tests use a
+# fresh one each (tests/properties/test_photos.py).
+MEDIA_ROOT = tempfile.mkdtemp(prefix="airtng-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

@@ -56,3 +56,19 @@ def test_the_default_limit_takes_a_5_mb_photo_and_its_form():
     from properties.forms import MAX_PHOTO_SIZE
 
     assert MAX_PHOTO_SIZE < MAX_REQUEST_BYTES <= MAX_PHOTO_SIZE + 2 * 1024 * 1024
+
+
+def test_a_browser_over_the_limit_gets_a_page_saying_so_in_its_language(client):
+    english = post(client, "/properties/1/photos/", LIMIT + 1000, HTTP_ACCEPT="text/html")
+    japanese = post(
+        client,
+        "/properties/1/photos/",
+        LIMIT + 1000,
+        HTTP_ACCEPT="text/html,*/*",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+
+    assert english.status_code == japanese.status_code == 413
+    assert english["Content-Type"] == "text/html; charset=utf-8"
+    assert "What you sent is 2.9\xa0KB; Airtng takes at most 2.0\xa0KB at once" in english.text
+    assert "送信された内容は2.9\xa0KBです" in japanese.text

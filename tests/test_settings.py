@@ -58,6 +58,8 @@ PRODUCT_VARIABLES = {
     "LOG_LEVEL",
     "SECURE_SSL_REDIRECT",
     "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "MEDIA_URL",
 }
 
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from properties.models import Property
+from properties.models import Photo, Property
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,36 @@ def test_the_home_page_costs_two_queries_for_any_number_of_listings(client, host
     assert few == many == 2
 
 
+def photographed():
+    """Two photos for each listing that has none, the later one first by position."""
+    Photo.objects.bulk_create(
+        Photo(
+            listing=listing,
+            position=position,
+            image=f"p/{listing.pk}-{position}.jpg",
+            thumbnail=f"t/{listing.pk}-{position}.jpg",
+        )
+        for listing in Property.objects.filter(photos=None)
+        for position in (1, 0)
+    )
+
+
+def test_the_covers_cost_no_query_of_their_own(client, host):
+    listed(host, 30)
+    photographed()
+    client.get(reverse("home"))
+    few = queries_of(client, reverse("home"))
+    listed(host, 300)
+    photographed()
+    many = queries_of(client, reverse("home"))
+
+    assert few == many == 2
+    page = client.get(reverse("home")).text
+    newest = Property.objects.listed().first()
+    assert f'src="/media/t/{newest.pk}-0.jpg"' in page
+    assert "/media/p/" not in page and f"t/{newest.pk}-1.jpg" not in page
+
+
 def test_a_logged_in_visitor_costs_the_same_queries_for_any_number_of_listings(client, host, login):
     login(host)
     listed(host, 30)
@@ -60,3 +90,12 @@ def test_the_newest_listings_are_read_through_an_index(client, host):
     plan = newest.explain()
 
     assert "property_listed_newest_idx" in plan
+
+
+def test_the_newest_listings_and_their_covers_are_read_through_indexes(client, host):
+    listed(host, 300)
+    photographed()
+    plan = Property.objects.listed().with_cover()[:12].explain()
+
+    assert "property_listed_newest_idx" in plan
+    assert "photo_listing_order_idx" in plan

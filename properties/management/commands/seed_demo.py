@@ -10,7 +10,9 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from accounts.models import User
+from properties.images import prepare_photo
 from properties.models import Property
+from properties.services import add_photos
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "airtng-admin"
@@ -101,9 +103,10 @@ class Command(BaseCommand):
                     "max_guests": max_guests,
                 },
             )
-            if created or not listing.photo:
+            if not listing.photos.exists():
                 slug = title.lower().replace(" ", "-")
-                listing.photo.save(f"{slug}.jpg", ContentFile(house_picture(colour)))
+                picture = ContentFile(house_picture(colour), name=f"{slug}.jpg")
+                add_photos(listing=listing, photos=[prepare_photo(picture)])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Admin: {ADMIN_EMAIL} / {ADMIN_PASSWORD} at /admin/. "
