@@ -19,3 +19,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Each test's tree is its own (its transaction is rolled back after it): every call asks.
 IVR_TREE_CHECK_SECONDS = 0
+# Each call step is written as its request finishes, so a test sees it at once.
+CALL_LOG_BATCH = 1

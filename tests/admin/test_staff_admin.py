@@ -126,7 +126,7 @@ def test_staff_can_add_a_user_with_a_phone_number(login, staff):
 
 
 OUR_APPS = {"accounts", "properties", "reservations", "ivr", "messaging"}
-EDITED_INLINE = {"ivr.option"}  # on its menu's page
+EDITED_INLINE = {"ivr.option", "ivr.callstep"}  # on its menu's, its call's page
 
 
 def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):
