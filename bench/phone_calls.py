@@ -489,7 +489,57 @@ def child_steps():
             per_request(lambda: thanks_for_calling("en")),
         ]
     )
+    rows.extend(call_log_rows(request, per_request))
     print(json.dumps(rows))
+
+
+def call_log_rows(request, per_request):
+    """What the call log costs a step: queued while answering, written later in batches.
+
+    Each "before" is the step written on its own, as if the log wrote every step as it is
+    answered; "now" is the same step in a batch of CALL_LOG_BATCH, per step.
+    """
+    import dataclasses
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from airtng.twilio import twiml
+    from ivr import call_log
+    from ivr.models import Call
+
+    answer = twiml(b"<Response><Hangup/></Response>")
+    step = call_log.answered_step(request, answer)
+    batch = settings.CALL_LOG_BATCH
+    numbers = iter(range(10**9))
+
+    def steps(count):
+        return [
+            dataclasses.replace(
+                step, sid=f"CAbench{next(numbers):026d}", answered_at=step.answered_at
+            )
+            for _ in range(count)
+        ]
+
+    def written(count):
+        def write():
+            call_log.write_steps(steps(count))
+
+        return write
+
+    with transaction.atomic():
+        alone = per_request(written(1), number=100)
+        batched = per_request(written(batch), number=4) / batch
+        transaction.set_rollback(True)
+    Call.objects.filter(sid__startswith="CAbench").delete()
+    return [
+        [
+            "call log: the step read from the request (while answering)",
+            0.0,
+            per_request(lambda: call_log.answered_step(request, answer)),
+        ],
+        [f"call log: a new call's step written (alone / in a batch of {batch})", alone, batched],
+    ]
 
 
 CHILDREN = {"seed": child_seed, "count-queries": child_count_queries, "steps": child_steps}
