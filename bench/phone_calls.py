@@ -10,7 +10,10 @@ as a fraction of the ceiling's, and queries per request counted in-process with 
 test client.
 
     uv run python bench/phone_calls.py [--requests N] [--concurrency C] [--database-url URL]
-                                       [--time-limit SECONDS]
+                                       [--time-limit SECONDS] [--call-log-batch N]
+
+Every step is logged (ivr/call_log.py) as in production; `--call-log-batch 1` writes each step
+on its own after its answer, to show what batching saves.
 
 Every request goes to 127.0.0.1; every loop is bounded in count and time; every process
 started here is stopped on the way out, and all of them after --time-limit seconds.
@@ -598,7 +601,8 @@ def table(measured, queries, *, args, database, load):
             f"Airtng phone calls on {database}: gunicorn -w {GUNICORN_WORKERS} "
             f"--threads {GUNICORN_THREADS}, {args.rounds} rounds of {args.requests} signed POSTs "
             f"per phase, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs, "
-            f"load average {load[0]:.1f} before and {load[1]:.1f} after",
+            f"load average {load[0]:.1f} before and {load[1]:.1f} after; the call log written "
+            f"{args.call_log_batch or 50} steps at a time",
             f"Load generator: this script, Python requests, {args.concurrency} threads with a "
             f"keep-alive connection each, on the same CPUs; it used "
             f"{min(client_cpu, default=0):.1f}-{max(client_cpu, default=0):.1f} ms of CPU per "
@@ -644,6 +648,11 @@ def main():
     parser.add_argument(
         "--time-limit", type=float, default=120, help="stop everything after this (s)"
     )
+    parser.add_argument(
+        "--call-log-batch",
+        type=int,
+        help="steps the call log writes at a time (default: production's, 50)",
+    )
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.requests = max(1, min(args.requests, 5000))
@@ -667,6 +676,7 @@ def main():
             database_url=databases.create("phone_calls"),
             media_root=workdir / "media",
             STATIC_ROOT=str(workdir / "static"),
+            **({"CALL_LOG_BATCH": str(args.call_log_batch)} if args.call_log_batch else {}),
         )
         note(f"a fresh {databases.name} database, with the ET Phone Home tree")
         run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)

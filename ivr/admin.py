@@ -99,9 +99,22 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = ("status", "direction", "created_at")
     date_hierarchy = "created_at"
     search_fields = ("to", "from_number", "sid")
-    readonly_fields = [
-        field.name for field in Call._meta.fields if field.name not in ("user", "reservation")
-    ] + ["user_link", "reservation_link"]
+    fields = readonly_fields = (
+        "sid",
+        "direction",
+        "from_number",
+        "to",
+        "status",
+        "started_at",
+        "duration",
+        "user_link",
+        "reservation_link",
+        "attempts",
+        "next_attempt_at",
+        "error_message",
+        "created_at",
+        "updated_at",
+    )
     list_select_related = ("user",)
     inlines = [CallStepInline]
 

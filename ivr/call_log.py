@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -159,9 +159,12 @@ def write_queued() -> int:
         return 0
     try:
         write_steps(steps)
-    except Exception:
-        logger.exception("%d call steps could not be written together; one by one now", len(steps))
+    except IntegrityError:
+        # A step names a user or a request deleted since: the others need not go with it.
         return sum(_write_alone(step) for step in steps)
+    except Exception:
+        logger.exception("The call log lost %d call steps", len(steps))
+        return 0
     return len(steps)
 
 
@@ -171,7 +174,7 @@ def _write_alone(step: AnsweredStep) -> bool:
         try:
             write_steps([attempt])
         except Exception:
-            logger.exception("A step of call %s could not be written: %s", step.sid, step.url)
+            logger.warning("A step of call %s could not be written: %s", step.sid, step.url)
         else:
             return True
     logger.error("The call log lost a step of call %s: %s", step.sid, step.url)
