@@ -41,6 +41,8 @@ env = environ.Env(
     PRUNE_AFTER_DAYS=(int, 30),
     WORKER_THREADS=(int, 0),
     IVR_TREE_CHECK_SECONDS=(float, 1.0),
+    CALL_LOG_BATCH=(int, 50),
+    CALL_LOG_WAIT_SECONDS=(float, 1.0),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -237,13 +239,17 @@ SECURE_CSP = {
 
 # How often each process asks whether the phone tree changed: an edit is heard within this.
 IVR_TREE_CHECK_SECONDS = env("IVR_TREE_CHECK_SECONDS")
+# The call log writes each process's steps this many at a time, or this long after the first
+# (ivr/call_log.py): what a killed process can lose.
+CALL_LOG_BATCH = max(1, env("CALL_LOG_BATCH"))
+CALL_LOG_WAIT_SECONDS = env("CALL_LOG_WAIT_SECONDS")
 
 # How long a host has to answer a request before it expires.
 HOST_REPLY_WINDOW_MINUTES = env("HOST_REPLY_WINDOW_MINUTES")
 
 # With no Twilio credentials and DEBUG off, SMS are only recorded if the operator says so.
 SMS_RECORD_ONLY = env("SMS_RECORD_ONLY")
-# Finished task rows and delivered SMS bodies are pruned after this many days.
+# Finished task rows, delivered SMS bodies and call steps are pruned after this many days.
 PRUNE_AFTER_DAYS = env("PRUNE_AFTER_DAYS")
 
 if PUBLIC_BASE_URL:

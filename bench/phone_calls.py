@@ -10,7 +10,10 @@ as a fraction of the ceiling's, and queries per request counted in-process with 
 test client.
 
     uv run python bench/phone_calls.py [--requests N] [--concurrency C] [--database-url URL]
-                                       [--time-limit SECONDS]
+                                       [--time-limit SECONDS] [--call-log-batch N]
+
+Every step is logged (ivr/call_log.py) as in production; `--call-log-batch 1` writes each step
+on its own after its answer, to show what batching saves.
 
 Every request goes to 127.0.0.1; every loop is bounded in count and time; every process
 started here is stopped on the way out, and all of them after --time-limit seconds.
@@ -489,7 +492,57 @@ def child_steps():
             per_request(lambda: thanks_for_calling("en")),
         ]
     )
+    rows.extend(call_log_rows(request, per_request))
     print(json.dumps(rows))
+
+
+def call_log_rows(request, per_request):
+    """What the call log costs a step: queued while answering, written later in batches.
+
+    Each "before" is the step written on its own, as if the log wrote every step as it is
+    answered; "now" is the same step in a batch of CALL_LOG_BATCH, per step.
+    """
+    import dataclasses
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from airtng.twilio import twiml
+    from ivr import call_log
+    from ivr.models import Call
+
+    answer = twiml(b"<Response><Hangup/></Response>")
+    step = call_log.answered_step(request, answer)
+    batch = settings.CALL_LOG_BATCH
+    numbers = iter(range(10**9))
+
+    def steps(count):
+        return [
+            dataclasses.replace(
+                step, sid=f"CAbench{next(numbers):026d}", answered_at=step.answered_at
+            )
+            for _ in range(count)
+        ]
+
+    def written(count):
+        def write():
+            call_log.write_steps(steps(count))
+
+        return write
+
+    with transaction.atomic():
+        alone = per_request(written(1), number=100)
+        batched = per_request(written(batch), number=4) / batch
+        transaction.set_rollback(True)
+    Call.objects.filter(sid__startswith="CAbench").delete()
+    return [
+        [
+            "call log: the step read from the request (while answering)",
+            0.0,
+            per_request(lambda: call_log.answered_step(request, answer)),
+        ],
+        [f"call log: a new call's step written (alone / in a batch of {batch})", alone, batched],
+    ]
 
 
 CHILDREN = {"seed": child_seed, "count-queries": child_count_queries, "steps": child_steps}
@@ -548,7 +601,8 @@ def table(measured, queries, *, args, database, load):
             f"Airtng phone calls on {database}: gunicorn -w {GUNICORN_WORKERS} "
             f"--threads {GUNICORN_THREADS}, {args.rounds} rounds of {args.requests} signed POSTs "
             f"per phase, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs, "
-            f"load average {load[0]:.1f} before and {load[1]:.1f} after",
+            f"load average {load[0]:.1f} before and {load[1]:.1f} after; the call log written "
+            f"{args.call_log_batch or 50} steps at a time",
             f"Load generator: this script, Python requests, {args.concurrency} threads with a "
             f"keep-alive connection each, on the same CPUs; it used "
             f"{min(client_cpu, default=0):.1f}-{max(client_cpu, default=0):.1f} ms of CPU per "
@@ -594,6 +648,11 @@ def main():
     parser.add_argument(
         "--time-limit", type=float, default=120, help="stop everything after this (s)"
     )
+    parser.add_argument(
+        "--call-log-batch",
+        type=int,
+        help="steps the call log writes at a time (default: production's, 50)",
+    )
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.requests = max(1, min(args.requests, 5000))
@@ -617,6 +676,7 @@ def main():
             database_url=databases.create("phone_calls"),
             media_root=workdir / "media",
             STATIC_ROOT=str(workdir / "static"),
+            **({"CALL_LOG_BATCH": str(args.call_log_batch)} if args.call_log_batch else {}),
         )
         note(f"a fresh {databases.name} database, with the ET Phone Home tree")
         run_django(["manage.py", "migrate", "--no-input", "-v", "0"], env=env)

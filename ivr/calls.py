@@ -112,7 +112,7 @@ def dial(call: Call):
         placed = twilio_client().calls.create(
             to=call.to,
             from_=call.from_number,
-            url=twilio_url(reverse("voice")),
+            url=twilio_url(answer_path(call)),
             status_callback=twilio_url(status_callback_path(call)),
         )
     except TwilioRestException as error:
@@ -126,6 +126,12 @@ def dial(call: Call):
         status = placed.status if placed.status in TWILIO_RANK else Status.QUEUED
         release(call, status=status, sid=placed.sid, error_message="")
         logger.info("Call %s placed by Twilio as %s", call.pk, placed.sid)
+
+
+def answer_path(call: Call) -> str:
+    """Where Twilio asks what to say when the host picks up: it names the call and attempt
+    for the call log, which may see the first step before the worker has the SID."""
+    return f"{reverse('voice')}?call={call.pk}&attempt={call.attempts}"
 
 
 def status_callback_path(call: Call) -> str:
@@ -169,15 +175,27 @@ def call_again_later(call: Call, *, status, reason: str) -> bool:
 
 
 def record_call_status(
-    *, sid: str, status: str, duration: str = "", call_id=None, attempt=None
+    *,
+    sid: str,
+    status: str,
+    duration: str = "",
+    call_id=None,
+    attempt=None,
+    twilio_direction: str = "",
+    from_number: str = "",
+    to: str = "",
 ) -> bool:
-    """Apply Twilio's status callback of a placed call; an unanswered one is placed again.
+    """Apply Twilio's status callback of a call; an unanswered placed call is placed again.
 
-    `call_id` and `attempt` (from the callback URL) name the call even when the worker has
-    not recorded the SID yet: Twilio may call back before its answer to us is read.
+    `call_id` and `attempt` (from the callback URL) name a placed call even when the worker
+    has not recorded the SID yet: Twilio may call back before its answer to us is read.
     """
     if status not in TWILIO_RANK or not sid:
         return False
+    if twilio_direction == "inbound":
+        return record_answered_call_status(
+            sid=sid, status=status, duration=duration, from_number=from_number, to=to
+        )
     with transaction.atomic():
         named = Q(sid=sid)
         if isinstance(call_id, int) and isinstance(attempt, int):
@@ -203,6 +221,38 @@ def record_call_status(
             place_call.using(run_after=call.next_attempt_at).enqueue(call.pk)
         call.save()
     return True
+
+
+def record_answered_call_status(
+    *, sid: str, status: str, duration: str, from_number: str, to: str
+) -> bool:
+    """Apply Twilio's status callback of a call Airtng answered (the number's "call status
+    changes" URL), whether or not the call log has written the call yet."""
+    with transaction.atomic():
+        # The unique SID makes this and the call log's first write one row, whoever wins.
+        Call.objects.bulk_create(
+            [
+                Call(
+                    sid=sid,
+                    direction=Direction.INBOUND,
+                    from_number=from_number[:32],
+                    to=to[:32],
+                    status=status,
+                    started_at=timezone.now(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        call = Call.objects.select_for_update().get(sid=sid)
+        if call.direction != Direction.INBOUND:
+            return False
+        moved = TWILIO_RANK.get(call.status, 0) < TWILIO_RANK[status]
+        if moved:
+            call.status = status
+        if duration.isdigit():
+            call.duration = int(duration)
+        call.save(update_fields=["status", "duration", "updated_at"])
+    return moved or duration.isdigit()
 
 
 def requeue_stalled_calls(*, now=None) -> int:

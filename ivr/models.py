@@ -160,8 +160,9 @@ class Option(models.Model):
         return [part.strip() for part in self.text.split("\n\n") if part.strip()]
 
 
-class CallStep(models.Model):
-    """What a call was answered at one step, so a retried request is answered the same."""
+class CallDecision(models.Model):
+    """The answer a call got when its keypad decided a reservation: a retried post of that
+    step (same CallSid) hears it again instead of deciding twice."""
 
     call_sid = models.CharField(_("call SID"), max_length=64)
     step = models.CharField(_("step"), max_length=64)
@@ -169,10 +170,10 @@ class CallStep(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("call step")
-        verbose_name_plural = _("call steps")
+        verbose_name = _("call decision")
+        verbose_name_plural = _("call decisions")
         constraints = [
-            models.UniqueConstraint(fields=["call_sid", "step"], name="call_step_once"),
+            models.UniqueConstraint(fields=["call_sid", "step"], name="call_decision_once"),
         ]
 
     def __str__(self):
@@ -201,10 +202,12 @@ class CallStatus(models.TextChoices):
 
 
 class Call(models.Model):
-    """A call Airtng placed to a host about a request: the call log, and its outbox.
+    """The call log: one row per Twilio CallSid, for every call Airtng answers or places.
 
-    The row and its task are written in the caller's transaction, as an SMS is; an
-    unanswered call is placed again (`attempts`) until its request ends.
+    A call Airtng places to a host is also its outbox: the row and its task are written in
+    the caller's transaction, as an SMS is, before Twilio gives it a SID; an unanswered call
+    is placed again (`attempts`) until its request ends. A call Airtng answers gets its row
+    from its first step (ivr/call_log.py) or Twilio's status callback, whichever comes first.
     """
 
     Status = CallStatus
@@ -218,6 +221,7 @@ class Call(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.PENDING
     )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True, db_index=True)
     duration = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -254,6 +258,27 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.to} · {self.get_status_display()}"
+
+
+class CallStep(models.Model):
+    """One request Twilio made during a call, and the TwiML Airtng answered it with."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="steps", verbose_name=_("call")
+    )
+    url = models.CharField(_("URL"), max_length=2000)
+    digits = models.CharField(_("digits pressed or words said"), max_length=500, blank=True)
+    twiml = models.TextField(_("TwiML answered"))
+    answered_at = models.DateTimeField(_("answered"), db_index=True)
+
+    class Meta:
+        verbose_name = _("call step")
+        verbose_name_plural = _("call steps")
+        ordering = ["answered_at", "id"]
+        indexes = [models.Index(fields=["call", "answered_at"], name="call_step_in_order")]
+
+    def __str__(self):
+        return self.url
 
 
 class TreeVersion(models.Model):

@@ -5,6 +5,7 @@ from reservations.conversations.proxies import is_proxy_number
 from reservations.conversations.relay import relay_call
 
 from . import calls, voice_line
+from .call_log import logged_step
 from .tree import published_tree
 
 
@@ -14,6 +15,7 @@ def twilio_params(request):
 
 
 @twilio_webhook(methods=("GET", "POST"))
+@logged_step
 def phone_tree(request, slug):
     """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
     tree = published_tree()
@@ -25,6 +27,7 @@ def phone_tree(request, slug):
 
 
 @twilio_webhook(methods=("GET", "POST"))
+@logged_step
 def voice(request):
     params = twilio_params(request)
     if is_proxy_number(params.get("To", "")):
@@ -47,6 +50,7 @@ def voice(request):
 
 
 @twilio_webhook(methods=("GET", "POST"))
+@logged_step
 def voice_decision(request):
     params = twilio_params(request)
     return twiml(
@@ -61,7 +65,8 @@ def voice_decision(request):
 
 @twilio_webhook()
 def voice_status(request):
-    """Twilio's status callback of a call Airtng placed: nothing to say, only to record."""
+    """Twilio's status callback of a call Airtng placed, or answered (the number's status
+    callback): nothing to say, only to record."""
     number = request.GET.get("call", "")
     attempt = request.GET.get("attempt", "")
     calls.record_call_status(
@@ -70,5 +75,8 @@ def voice_status(request):
         duration=request.POST.get("CallDuration", "")[:9],
         call_id=int(number) if number.isdigit() and len(number) < 18 else None,
         attempt=int(attempt) if attempt.isdigit() and len(attempt) < 4 else None,
+        twilio_direction=request.POST.get("Direction", ""),
+        from_number=request.POST.get("From", ""),
+        to=request.POST.get("To", ""),
     )
     return HttpResponse(status=204)

@@ -28,7 +28,7 @@ from reservations.services import (
     pending_requests_for,
 )
 
-from .models import CallStep
+from .models import CallDecision
 from .spoken import SpokenResponse, in_callers_language
 
 GATHER_TIMEOUT_SECONDS = 6
@@ -210,9 +210,9 @@ def decide_by_keypad(
         response.say(texts.nothing_to_answer())
         response.hangup()
         return response
-    step_name = CallStep.deciding(request.pk)
+    step_name = CallDecision.deciding(request.pk)
     answered = (
-        CallStep.objects.filter(call_sid=call_sid, step=step_name)
+        CallDecision.objects.filter(call_sid=call_sid, step=step_name)
         .values_list("twiml", flat=True)
         .first()
         if call_sid
@@ -235,10 +235,10 @@ def decide_by_keypad(
         if call_sid:
             try:
                 with transaction.atomic():
-                    step = CallStep.objects.create(call_sid=call_sid, step=step_name, twiml="")
+                    step = CallDecision.objects.create(call_sid=call_sid, step=step_name, twiml="")
             except IntegrityError:
                 # Another post of this call is deciding right now; its answer is ours.
-                return CallStep.objects.get(call_sid=call_sid, step=step_name).twiml
+                return CallDecision.objects.get(call_sid=call_sid, step=step_name).twiml
         try:
             request = decide_reservation(
                 reservation=request, accepted=digits == ACCEPT_KEY, via=Reservation.Channel.PHONE

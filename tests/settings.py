@@ -27,3 +27,6 @@ IVR_TREE_CHECK_SECONDS = 0
 # fresh one each (tests/properties/test_photos.py).
 MEDIA_ROOT = tempfile.mkdtemp(prefix="airtng-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+
+# Each call step is written as its request finishes, so a test sees it at once.
+CALL_LOG_BATCH = 1

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from airtng.limits import services as limits
+from ivr import call_log
 
 from .models import Direction, Message, Status, WorkerHeartbeat
 
@@ -35,8 +36,8 @@ def worker_seen(*, now=None) -> bool:
 
 
 def prune_old_rows(*, now=None) -> dict:
-    """Delete finished (or abandoned) task rows, and empty delivered SMS bodies, older than
-    PRUNE_AFTER_DAYS; forget rate-limit counters whose windows have ended."""
+    """Delete finished (or abandoned) task rows and call steps, and empty delivered SMS
+    bodies, older than PRUNE_AFTER_DAYS; forget rate-limit counters whose windows have ended."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PRUNE_AFTER_DAYS)
     finished = Q(
@@ -57,6 +58,7 @@ def prune_old_rows(*, now=None) -> dict:
     pruned = {
         "tasks": tasks,
         "bodies": bodies,
+        "call_steps": call_log.prune_steps(before=cutoff),
         "heartbeats": heartbeats,
         "rate_limits": rate_limits,
     }

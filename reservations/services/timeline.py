@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.models import Status as SmsStatus
-from ivr.models import Call, CallStep
+from ivr.models import Call, CallDecision
 from reservations.conversations.models import RelayedCall
 from reservations.models import Reservation
 
@@ -57,7 +57,9 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
                 )
             )
     placed = set()
-    for call in Call.objects.filter(reservation=reservation).order_by("created_at", "id"):
+    # Calls the log linked to the request when answering them are told by their decisions.
+    placed_calls = Call.objects.filter(reservation=reservation, direction=Direction.OUTBOUND)
+    for call in placed_calls.order_by("created_at", "id"):
         placed.add(call.sid)
         events.append(
             TimelineEvent(
@@ -67,8 +69,8 @@ def timeline_for(reservation: Reservation) -> list[TimelineEvent]:
                 kind="call",
             )
         )
-    calls = CallStep.objects.filter(step=CallStep.deciding(reservation.pk)).order_by("created_at")
-    for call in calls:
+    decisions = CallDecision.objects.filter(step=CallDecision.deciding(reservation.pk))
+    for call in decisions.order_by("created_at"):
         if call.call_sid in placed:
             what = _("%(host)s answered Airtng's call") % {"host": host.first_name}
         else:

@@ -126,7 +126,8 @@ def test_staff_can_add_a_user_with_a_phone_number(login, staff):
 
 
 OUR_APPS = {"accounts", "properties", "reservations", "ivr", "messaging"}
-EDITED_INLINE = {"ivr.option", "properties.photo"}  # on its menu's, its listing's page
+# Edited on their menu's, call's and listing's page.
+EDITED_INLINE = {"ivr.option", "ivr.callstep", "properties.photo"}
 
 
 def test_every_model_of_ours_has_an_admin_page_staff_can_open(login, staff):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from ivr.models import Call
 from reservations import services
 from reservations.conversations.models import RelayedCall
 from reservations.models import Reservation
@@ -130,3 +131,11 @@ def test_a_japanese_speaker_whose_conversation_closed_hears_it_in_japanese(
     say = root[0]
     assert (say.get("language"), say.get("voice")) == ("ja-JP", "Polly.Mizuki")
     assert say.text.startswith("この会話は終了したため")
+
+
+def test_a_call_to_the_proxy_is_in_the_call_log_with_its_reservation(stay, guest, twilio_post):
+    twilio_post(VOICE, call_params(caller=guest, to=PROXY_A))
+
+    call = Call.objects.get()
+    assert (call.to, call.user, call.reservation) == (PROXY_A, guest, stay)
+    assert "<Dial" in call.steps.get().twiml

@@ -46,3 +46,15 @@ def twilio_calls(client):
         )
 
     return post
+
+
+@pytest.fixture
+def call_log_in_batches(settings):
+    """Production's call log: steps wait in the process and are written CALL_LOG_BATCH at a
+    time (none of the timer's writes happens during a test); what is left is written after."""
+    from ivr import call_log
+
+    settings.CALL_LOG_BATCH = 50
+    settings.CALL_LOG_WAIT_SECONDS = 3600
+    yield settings.CALL_LOG_BATCH
+    call_log.write_queued()

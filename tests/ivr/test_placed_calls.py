@@ -65,7 +65,7 @@ def test_a_host_in_japan_gets_the_link_sms_and_a_call(twilio, placed, host_in_ja
     assert call == {
         "To": JAPANESE_NUMBER,
         "From": AIRTNG,
-        "Url": f"{PUBLIC}/voice",
+        "Url": f"{PUBLIC}/voice?call={placed.pk}&attempt=1",
         "StatusCallback": f"{PUBLIC}/voice/status?call={placed.pk}&attempt=1",
     }
     assert placed.sid == twilio.calls[0]["sid"]

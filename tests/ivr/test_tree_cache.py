@@ -4,6 +4,9 @@ A step reads nothing but the tree's stamp, at most once a second in production
 (IVR_TREE_CHECK_SECONDS; 0 in the tests' settings, so every call reads it). Every kind of edit
 changes the stamp, through database triggers, so an edit is heard within that second on
 every process.
+
+Each step is also logged (ivr/call_log.py), after its answer and in batches: a step costs its
+answer no query, and a batch of CALL_LOG_BATCH steps costs a few queries in all.
 """
 
 import importlib
@@ -16,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ivr.models import Menu, Option
+from ivr.models import CallStep, Menu, Option
 from ivr.tree import tree_stamp
 from tests.conftest import twiml_root
 from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS, GOLDEN_WELCOME
@@ -39,6 +42,11 @@ STEPS = [
     ("/ivr/ja-planets", {"Digits": "3"}),
 ]
 STEP_IDS = [f"{path} {params}" for path, params in STEPS]
+pytestmark = pytest.mark.usefixtures("call_log_in_batches")
+
+
+def as_twilio_asks(params, sid="CA" + "5" * 32):
+    return {"CallSid": sid, "Direction": "inbound", "CallStatus": "in-progress", **params}
 
 
 @pytest.fixture
@@ -62,6 +70,7 @@ def sql_of(send):
 
 @pytest.mark.parametrize(("path", "params"), STEPS, ids=STEP_IDS)
 def test_a_step_reads_only_the_trees_stamp(db, call_webhook, path, params):
+    params = as_twilio_asks(params)
     call_webhook(path, params)  # compiles the tree
 
     assert sql_of(lambda: call_webhook(path, params)) == [
@@ -73,9 +82,25 @@ def test_a_step_reads_only_the_trees_stamp(db, call_webhook, path, params):
 def test_within_the_second_a_step_costs_no_query(
     db, call_webhook, once_a_second, clock, path, params
 ):
+    params = as_twilio_asks(params)
     call_webhook(path, params)
 
     assert sql_of(lambda: call_webhook(path, params)) == []
+
+
+def test_a_batch_of_logged_steps_costs_seven_queries_after_the_answers(
+    db, call_webhook, once_a_second, clock, call_log_in_batches
+):
+    call_webhook("/ivr/welcome")
+    sent = [as_twilio_asks({"Digits": "1"}, sid=f"CA{n:032d}") for n in range(call_log_in_batches)]
+    for params in sent[:-1]:
+        assert sql_of(lambda params=params: call_webhook("/ivr/menu", params)) == []
+
+    written = sql_of(lambda: call_webhook("/ivr/menu", sent[-1]))
+
+    # Its calls, their owners, the new calls and their ids, the steps; in a savepoint.
+    assert len(written) == 7
+    assert CallStep.objects.filter(call__sid__in=[p["CallSid"] for p in sent]).count() == 50
 
 
 def test_the_english_welcome_asks_once_who_owns_a_number(db, call_webhook, once_a_second, clock):

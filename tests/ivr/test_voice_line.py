@@ -14,7 +14,7 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from airtng.messaging.models import Direction, Message, OptOut
-from ivr.models import CallStep
+from ivr.models import CallDecision
 from reservations.models import Reservation
 from tests.conftest import days_from_now, stay_dates, twiml_root
 
@@ -262,7 +262,7 @@ def test_a_wrong_key_repeats_the_choice_and_changes_nothing(press, host, guest, 
     assert said(root, "./Gather/Say") == [the_request(pending)]
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
-    assert not CallStep.objects.exists()
+    assert not CallDecision.objects.exists()
     assert texts_queued_to(guest).count() == texts_to_guest
     assert texts_queued_to(host).count() == texts_to_host
 
@@ -301,7 +301,7 @@ def test_a_repeated_post_of_the_same_call_is_answered_the_same_and_decides_once(
     pending.refresh_from_db()
     assert pending.status == Status.CONFIRMED
     assert [to for to, _ in sms_sent(twilio)] == [str(guest.phone_number)]
-    assert CallStep.objects.count() == 1
+    assert CallDecision.objects.count() == 1
 
 
 def test_another_call_after_the_decision_hears_it_was_already_decided(offered, press, pending):

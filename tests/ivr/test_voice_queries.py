@@ -1,4 +1,7 @@
-"""What a call to /voice costs: the caller is looked up once, for their language and greeting."""
+"""What a call to /voice costs: the caller is looked up once, for their language and greeting.
+
+The call log writes its steps in batches after the answers (tests/ivr/test_call_log.py).
+"""
 
 import pytest
 from django.db import connection
@@ -8,6 +11,7 @@ from tests.conftest import twiml_root
 from tests.ivr.test_voice_line import STRANGER, attested_call, call_from, said
 
 JAPANESE_STRANGER = "+819012345678"
+pytestmark = pytest.mark.usefixtures("call_log_in_batches")
 
 
 def queries_of(twilio_post, params):

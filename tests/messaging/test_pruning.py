@@ -14,6 +14,7 @@ from airtng.messaging.models import Message, WorkerHeartbeat
 from airtng.messaging.services import queue_sms
 from airtng.messaging.tasks import prune_old_rows
 from airtng.messaging.upkeep import beat
+from ivr.models import Call, CallStep
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,16 @@ def test_rate_limit_counters_whose_windows_ended_are_forgotten(run_worker):
     run_worker()
 
     assert list(RateLimit.objects.values_list("key", flat=True)) == [limit_key("test", "current")]
+
+
+def test_old_call_steps_go_their_calls_stay(twilio_post, run_worker, settings):
+    settings.PRUNE_AFTER_DAYS = 30
+    for sid in ("CA" + "1" * 32, "CA" + "2" * 32):
+        twilio_post("/voice", {"CallSid": sid, "From": "+12025550188", "To": "+15005550006"})
+    CallStep.objects.filter(call__sid="CA" + "1" * 32).update(answered_at=age(31))
+
+    prune_old_rows.enqueue()
+    run_worker()
+
+    assert Call.objects.count() == 2
+    assert list(CallStep.objects.values_list("call__sid", flat=True)) == ["CA" + "2" * 32]

@@ -1,0 +1,319 @@
+"""The call log's steps: each request Twilio makes during a call, and what Airtng answered.
+
+Writing a step while answering would cost the phone tree its speed (no query per call,
+issue 16), so a step is queued in the process as it is answered and written after its
+answer is sent (on `request_finished`, which the WSGI server fires once the response is
+closed), CALL_LOG_BATCH steps at a time in one transaction. A step waits at most
+CALL_LOG_WAIT_SECONDS: a timer writes what a quiet process holds, and a process that exits
+writes what it holds first. So a process that is killed loses at most CALL_LOG_BATCH steps,
+or CALL_LOG_WAIT_SECONDS of them. A failed write is logged: the caller had the answer already.
+"""
+
+import atexit
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from airtng.messaging.models import Direction
+from reservations.conversations.models import RelayedCall
+from reservations.conversations.proxies import is_proxy_number
+
+from .calls import TWILIO_RANK
+from .models import Call, CallStep
+from .voice_line import call_state
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnsweredStep:
+    """A step as it was answered, waiting to be written."""
+
+    sid: str
+    direction: str
+    from_number: str
+    to: str
+    status: str
+    url: str
+    digits: str
+    twiml: str
+    answered_at: datetime
+    # (call id, attempt) in the URL of a placed call's first step: its SID may not be ours yet.
+    placed_call: tuple[int, int] | None = None
+    user_id: int | None = None
+    reservation_id: int | None = None
+
+    @property
+    def person(self) -> str:
+        """The number of the person Airtng is talking to."""
+        return self.to if self.direction == Direction.OUTBOUND else self.from_number
+
+
+def logged_step(view):
+    """Log each call step `view` answers; logging never changes or fails the answer."""
+
+    @wraps(view)
+    def answer_and_log(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        try:
+            step = answered_step(request, response)
+            if step is not None:
+                queue(step)
+        except Exception:
+            logger.exception("A call step could not be logged")
+        return response
+
+    return answer_and_log
+
+
+def answered_step(request, response) -> AnsweredStep | None:
+    """What the call log keeps of a signed Twilio request and its answer; None if no call."""
+    params = request.POST if request.method == "POST" else request.GET
+    sid = params.get("CallSid", "")[:64]
+    if not sid or response.status_code != 200:
+        return None
+    state = call_state(request.GET["state"], call_sid=sid) if "state" in request.GET else {}
+    status = params.get("CallStatus", "")
+    return AnsweredStep(
+        sid=sid,
+        direction=(
+            Direction.OUTBOUND
+            if params.get("Direction", "").startswith("outbound")
+            else Direction.INBOUND
+        ),
+        from_number=params.get("From", "")[:32],
+        to=params.get("To", "")[:32],
+        status=status if status in TWILIO_RANK else Call.Status.IN_PROGRESS,
+        url=request.get_full_path()[:2000],
+        digits=(params.get("Digits") or params.get("SpeechResult") or "")[:500],
+        twiml=response.content.decode(errors="replace"),
+        answered_at=timezone.now(),
+        placed_call=placed_call_in(request.GET),
+        user_id=_id(state.get("host")),
+        reservation_id=_id(state.get("reservation")),
+    )
+
+
+def placed_call_in(query) -> tuple[int, int] | None:
+    call, attempt = query.get("call", ""), query.get("attempt", "")
+    if call.isdigit() and attempt.isdigit() and len(call) < 18 and len(attempt) < 4:
+        return int(call), int(attempt)
+    return None
+
+
+def _id(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- The queue of this process ---------------------------------------------------------
+
+_queued: list[AnsweredStep] = []
+_first_queued_at = 0.0
+_lock = threading.Lock()
+_timer: threading.Timer | None = None
+
+
+def queue(step: AnsweredStep) -> None:
+    """Keep `step` until its request has finished; a quiet process writes it within
+    CALL_LOG_WAIT_SECONDS."""
+    global _first_queued_at, _timer
+    with _lock:
+        if not _queued:
+            _first_queued_at = time.monotonic()
+        _queued.append(step)
+        if _timer is None and len(_queued) < settings.CALL_LOG_BATCH:
+            _timer = threading.Timer(settings.CALL_LOG_WAIT_SECONDS, _write_from_the_timer)
+            _timer.daemon = True
+            _timer.start()
+
+
+def write_when_due(**kwargs) -> None:
+    """After a request: write the queue once it holds a batch or its oldest step is due."""
+    if not _queued:
+        return
+    if (
+        len(_queued) >= settings.CALL_LOG_BATCH
+        or time.monotonic() - _first_queued_at >= settings.CALL_LOG_WAIT_SECONDS
+    ):
+        write_queued()
+
+
+def write_queued() -> int:
+    """Write every step this process holds; the number of steps written."""
+    global _timer
+    with _lock:
+        steps = _queued[:]
+        _queued.clear()
+        if _timer is not None:
+            _timer.cancel()
+            _timer = None
+    if not steps:
+        return 0
+    try:
+        write_steps(steps)
+    except IntegrityError:
+        # A step names a user or a request deleted since: the others need not go with it.
+        return sum(_write_alone(step) for step in steps)
+    except Exception:
+        logger.exception("The call log lost %d call steps", len(steps))
+        return 0
+    return len(steps)
+
+
+def _write_alone(step: AnsweredStep) -> bool:
+    """One step a batch could not hold; without its user and request if they are gone."""
+    for attempt in (step, replace(step, user_id=None, reservation_id=None)):
+        try:
+            write_steps([attempt])
+        except Exception:
+            logger.warning("A step of call %s could not be written: %s", step.sid, step.url)
+        else:
+            return True
+    logger.error("The call log lost a step of call %s: %s", step.sid, step.url)
+    return False
+
+
+def _write_from_the_timer():
+    global _timer
+    with _lock:
+        _timer = None
+    try:
+        write_queued()
+    finally:
+        connection.close()  # this thread's own
+
+
+atexit.register(write_queued)
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def write_steps(steps: list[AnsweredStep]) -> None:
+    """Write `steps` in order, with a call row per CallSid: the unique SID is the last word
+    when two processes, or Twilio's status callback, write a new call at once."""
+    with transaction.atomic():
+        known = {
+            call["sid"]: call
+            for call in Call.objects.filter(sid__in={step.sid for step in steps}).values(
+                "sid", "pk", "user_id", "reservation_id", "started_at"
+            )
+        }
+        for step in steps:
+            if step.sid not in known and step.placed_call:
+                placed = _name_placed_call(step)
+                if placed:
+                    known[step.sid] = placed
+        new = _new_calls([step for step in steps if step.sid not in known])
+        if new:
+            Call.objects.bulk_create(new, ignore_conflicts=True)
+            known |= {
+                call["sid"]: {**call, "new": True}
+                for call in Call.objects.filter(sid__in=[call.sid for call in new]).values(
+                    "sid", "pk", "user_id", "reservation_id", "started_at"
+                )
+            }
+        CallStep.objects.bulk_create(
+            CallStep(
+                call_id=known[step.sid]["pk"],
+                url=step.url,
+                digits=step.digits,
+                twiml=step.twiml,
+                answered_at=step.answered_at,
+            )
+            for step in steps
+        )
+        _fill_in_what_steps_learnt(steps, known)
+
+
+def _name_placed_call(step: AnsweredStep) -> dict | None:
+    """Give a placed call the SID Twilio answered with, if the worker has not yet."""
+    call_id, attempt = step.placed_call
+    named = Call.objects.filter(
+        pk=call_id, attempts=attempt, direction=Direction.OUTBOUND, sid__isnull=True
+    ).update(sid=step.sid)
+    if not named:
+        return None
+    return Call.objects.filter(pk=call_id).values(
+        "sid", "pk", "user_id", "reservation_id", "started_at"
+    )[0]
+
+
+def _new_calls(steps: list[AnsweredStep]) -> list[Call]:
+    firsts = {}
+    for step in steps:
+        firsts.setdefault(step.sid, step)
+    if not firsts:
+        return []
+    unknown = [step.person for step in firsts.values() if step.user_id is None]
+    owners = (
+        dict(
+            User.objects.filter(phone_number__in=unknown, phone_verified=True).values_list(
+                "phone_number", "pk"
+            )
+        )
+        if unknown
+        else {}
+    )
+    proxied = [sid for sid, step in firsts.items() if is_proxy_number(step.to)]
+    conversations = (
+        dict(
+            RelayedCall.objects.filter(call_sid__in=proxied).values_list(
+                "call_sid", "conversation_id"
+            )
+        )
+        if proxied
+        else {}
+    )
+    calls = []
+    for sid, step in firsts.items():
+        step = replace(
+            step,
+            user_id=step.user_id or owners.get(step.person),
+            reservation_id=step.reservation_id or conversations.get(sid),
+        )
+        calls.append(
+            Call(
+                sid=sid,
+                direction=step.direction,
+                from_number=step.from_number,
+                to=step.to,
+                status=step.status,
+                started_at=step.answered_at,
+                user_id=step.user_id,
+                reservation_id=step.reservation_id,
+            )
+        )
+    return calls
+
+
+def _fill_in_what_steps_learnt(steps, known) -> None:
+    """A later step may know the call's user or request, and a placed call starts when its
+    first step is answered: one UPDATE per call that learnt something."""
+    learnt = {}
+    for step in steps:
+        call = known[step.sid]
+        changes = learnt.setdefault(call["pk"], {})
+        if call["started_at"] is None and "started_at" not in changes:
+            changes["started_at"] = step.answered_at
+        if call["user_id"] is None and step.user_id and "user_id" not in changes:
+            changes["user_id"] = step.user_id
+        if call["reservation_id"] is None and step.reservation_id:
+            changes.setdefault("reservation_id", step.reservation_id)
+    for pk, changes in learnt.items():
+        if changes:
+            Call.objects.filter(pk=pk).update(**changes)
+
+
+def prune_steps(*, before: datetime) -> int:
+    """Forget the steps of calls answered before `before`; the calls themselves stay."""
+    deleted, _ = CallStep.objects.filter(answered_at__lt=before).delete()
+    return deleted
