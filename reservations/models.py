@@ -79,6 +79,13 @@ class Reservation(models.Model):
             models.Index(
                 fields=["property", "status", "check_out"], name="reservation_listing_status_idx"
             ),
+            # A listing's confirmed nights: whether it is free on some dates (a search's NOT
+            # EXISTS, for every listing it shows) and its calendar.
+            models.Index(
+                fields=["property", "check_out", "check_in"],
+                name="reservation_confirmed_idx",
+                condition=models.Q(status=ReservationStatus.CONFIRMED),
+            ),
             # A guest's requests of the last day (the limit on asking one host).
             models.Index(fields=["guest", "created_at"], name="reservation_guest_recent_idx"),
         ]
