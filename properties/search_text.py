@@ -10,7 +10,8 @@ import unicodedata
 # NFKD splits ド into ト and a voicing mark: the mark is part of the Japanese letter, not an
 # accent, and dropping it would make ドア (door) match トア.
 KANA_VOICING_MARKS = {"\u3099", "\u309a"}
-WORD = re.compile(r"\w+")
+# Letters and digits of any script; "_" is a "word" character to re, not to people.
+WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
