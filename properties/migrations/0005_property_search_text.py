@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="property",
             name="search_text",
-            field=models.TextField(default="", editable=False, verbose_name="search text"),
+            field=models.TextField(db_default="", editable=False, verbose_name="search text"),
         ),
         migrations.RunPython(fold_existing_listings, migrations.RunPython.noop),
         migrations.RunPython(
