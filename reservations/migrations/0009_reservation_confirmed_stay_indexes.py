@@ -14,4 +14,8 @@ class Migration(migrations.Migration):
             model_name='reservation',
             index=models.Index(condition=models.Q(('status', 'confirmed')), fields=['property', 'check_out', 'check_in'], name='reservation_confirmed_idx'),
         ),
+        migrations.AddIndex(
+            model_name='reservation',
+            index=models.Index(condition=models.Q(('status', 'confirmed')), fields=['check_out', 'check_in', 'property'], name='reservation_confirmed_on_idx'),
+        ),
     ]
