@@ -74,7 +74,7 @@ PLACES = [
 MAKE_IT_SEARCHED = """
 UPDATE properties_property
 SET location = (%(places)s::text[])[1 + id %% 8],
-    title = CASE WHEN id % 8 = 1 THEN '東京の部屋 ' || id ELSE title END;
+    title = CASE WHEN id %% 8 = 1 THEN '東京の部屋 ' || id ELSE title END;
 
 -- Listing p's stays are rows p - 1 + 10,000 k (bench/scale.py): the last twelve k of each
 -- listing move to one week each, so no two of a listing's confirmed stays overlap.
