@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -211,3 +212,10 @@ def test_a_refused_request_shows_the_calendar_again(client, loft, guest, login):
 
     assert response.status_code == 400
     assert "<caption>December 2026</caption>" in response.text
+
+
+def test_logging_in_from_the_page_keeps_the_chosen_dates(client, loft):
+    response = client.get(loft.get_absolute_url(), stay(date(2027, 1, 5), date(2027, 1, 8)))
+
+    next_page = f"{loft.get_absolute_url()}?check_in=2027-01-05&check_out=2027-01-08&guests=2"
+    assert f"?next={quote(next_page, safe='/')}%23request" in response.text
