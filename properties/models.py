@@ -5,6 +5,8 @@ from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from properties.search_text import listing_search_text
+
 
 class PropertyQuerySet(models.QuerySet):
     def listed(self):
@@ -51,6 +53,9 @@ class Property(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # The title and location folded for search (properties/search_text.py), written by save().
+    # A database default too: listings inserted in SQL (the benchmarks) have none to fold.
+    search_text = models.TextField(_("search text"), editable=False, db_default="")
 
     objects = PropertyQuerySet.as_manager()
 
@@ -66,6 +71,15 @@ class Property(models.Model):
                 name="property_listed_newest_idx",
                 condition=models.Q(withdrawn_at__isnull=True),
             ),
+            # A search sorted by price, cheapest or dearest first, a page at a time.
+            models.Index(
+                F("nightly_price"),
+                F("id"),
+                name="property_listed_price_idx",
+                condition=models.Q(withdrawn_at__isnull=True),
+            ),
+            # PostgreSQL also has property_search_text_trgm_idx (migration 0005), for a search
+            # by place.
         ]
         constraints = [
             models.CheckConstraint(
@@ -79,8 +93,19 @@ class Property(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.search_text = listing_search_text(title=self.title, location=self.location)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "location"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("property_detail", args=[self.pk])
+
+    def price_of_stay(self, nights: int):
+        """What `nights` nights cost, in CURRENCY."""
+        return self.nightly_price * nights
 
     @property
     def cover_src(self):

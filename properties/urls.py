@@ -6,6 +6,7 @@ urlpatterns = [
     path("new/", views.property_create, name="property_create"),
     path("mine/", views.my_listings, name="my_listings"),
     path("<int:pk>/", views.property_detail, name="property_detail"),
+    path("<int:pk>/calendar/", views.host_calendar, name="host_calendar"),
     path("<int:pk>/edit/", views.property_edit, name="property_edit"),
     path("<int:pk>/delete/", views.property_delete, name="property_delete"),
     path("<int:pk>/withdraw/", views.property_withdraw, name="property_withdraw"),

@@ -1,31 +1,83 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import verified_phone_required
 from reservations.forms import StayRequestForm
+from reservations.services import confirmed_stays_overlapping
 
 from . import services
+from .calendar import listing_calendar
 from .forms import PhotoUploadForm, PropertyForm
 from .models import Property
+from .search import SearchForm, listings_matching
 
 LISTINGS_PER_PAGE = 12
 
 
 def home(request):
-    listings = Property.objects.listed().with_cover()
+    search = SearchForm(request.GET)
+    if not search.is_valid():
+        return render(request, "properties/home.html", {"search": search}, status=400)
+    criteria = {name: value for name, value in search.cleaned_data.items() if value}
+    listings = listings_matching(**criteria).with_cover()
     page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "properties/home.html", {"page": page})
+    return render(
+        request,
+        "properties/home.html",
+        {
+            "search": search,
+            "searching": bool(criteria.keys() - {"sort"}),
+            "by_newest": criteria.get("sort", "newest") == "newest",
+            "page": page,
+            # Carried to each listing's page: its total and its request form.
+            "stay_query": urlencode(search.stay()),
+        },
+    )
 
 
 def property_detail(request, pk):
     listing = get_object_or_404(Property.objects.select_related("host"), pk=pk)
-    form = StayRequestForm(listing=listing)
-    return render(request, "properties/detail.html", {"listing": listing, "form": form})
+    chosen = SearchForm(request.GET)
+    stay = chosen.stay() if chosen.is_valid() else {}
+    context = {
+        "listing": listing,
+        "form": StayRequestForm(listing=listing, initial=stay),
+        "calendar": listing_calendar(listing=listing, today=timezone.localdate()),
+    }
+    if "check_in" in stay:
+        context["quote"] = quote(listing, stay["check_in"], stay["check_out"])
+    return render(request, "properties/detail.html", context)
+
+
+def quote(listing, check_in, check_out):
+    """The chosen dates' total, and whether a confirmed stay takes any of their nights."""
+    nights = (check_out - check_in).days
+    return {
+        "check_in": check_in,
+        "check_out": check_out,
+        "nights": nights,
+        "total": listing.price_of_stay(nights),
+        "booked": confirmed_stays_overlapping(
+            property=listing, check_in=check_in, check_out=check_out
+        ).exists(),
+    }
+
+
+@login_required
+def host_calendar(request, pk):
+    listing = get_object_or_404(Property, pk=pk, host=request.user)
+    calendar = listing_calendar(listing=listing, today=timezone.localdate(), for_host=True)
+    return render(
+        request, "properties/host_calendar.html", {"listing": listing, "calendar": calendar}
+    )
 
 
 @login_required

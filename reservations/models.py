@@ -79,6 +79,20 @@ class Reservation(models.Model):
             models.Index(
                 fields=["property", "status", "check_out"], name="reservation_listing_status_idx"
             ),
+            # A listing's confirmed nights: whether it is free on some dates (a search's NOT
+            # EXISTS, listing by listing) and its calendar.
+            models.Index(
+                fields=["property", "check_out", "check_in"],
+                name="reservation_confirmed_idx",
+                condition=models.Q(status=ReservationStatus.CONFIRMED),
+            ),
+            # The confirmed stays over some nights, of every listing at once: a search that
+            # tests thousands of listings reads the stays still to end, not each listing's.
+            models.Index(
+                fields=["check_out", "check_in", "property"],
+                name="reservation_confirmed_on_idx",
+                condition=models.Q(status=ReservationStatus.CONFIRMED),
+            ),
             # A guest's requests of the last day (the limit on asking one host).
             models.Index(fields=["guest", "created_at"], name="reservation_guest_recent_idx"),
         ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from accounts.decorators import verified_phone_required
 from accounts.languages import language_of
 from airtng.twilio import twilio_webhook, twiml
+from properties.calendar import listing_calendar
 from properties.models import Property
 
 from . import services, texts
@@ -42,7 +43,13 @@ def request_stay(request, property_pk):
             return redirect("my_trips")
     listing = get_object_or_404(Property.objects.select_related("host"), pk=property_pk)
     form.show_listing(listing)
-    return render(request, "properties/detail.html", {"listing": listing, "form": form}, status=400)
+    calendar = listing_calendar(listing=listing, today=timezone.localdate())
+    return render(
+        request,
+        "properties/detail.html",
+        {"listing": listing, "form": form, "calendar": calendar},
+        status=400,
+    )
 
 
 def tell_guest_request_sent(request, *, host):

@@ -68,6 +68,7 @@ def test_pages_of_ones_own_show_only_ones_own(client, world, actor, path, owner,
 
 
 OWNERS_ONLY = [
+    ("GET", "/properties/{listing}/calendar/", "host"),
     ("GET", "/properties/{listing}/edit/", "host"),
     ("GET", "/properties/{listing}/delete/", "host"),
     ("POST", "/properties/{listing}/edit/", "host"),

@@ -1,7 +1,7 @@
 """What the reservations app does. Every channel (web, admin, SMS, phone) calls these."""
 
 from .asking import decides_without_sms, is_called, link_is_open, request_of_link
-from .booking import cancel_reservation, check_stay, request_received, request_stay
+from .booking import cancel_reservation, check_dates, check_stay, request_received, request_stay
 from .decision import decide_by_link, decide_reservation
 from .ending import DeclineReason, decline_pending, end_request, lock_request
 from .errors import (
@@ -17,6 +17,7 @@ from .queries import (
     confirmed_stays_overlapping,
     pending_requests_for,
     requests_for_host,
+    stays_and_requests_overlapping,
     trips_for,
 )
 from .reply_window import (
@@ -39,6 +40,7 @@ __all__ = [
     "TimelineEvent",
     "answer_host_sms",
     "cancel_reservation",
+    "check_dates",
     "check_stay",
     "confirmed_stays_overlapping",
     "decide_by_link",
@@ -60,6 +62,7 @@ __all__ = [
     "request_received",
     "request_stay",
     "requests_for_host",
+    "stays_and_requests_overlapping",
     "sweep_requests",
     "timeline_for",
     "trips_for",

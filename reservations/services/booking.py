@@ -38,6 +38,16 @@ from .queries import confirmed_stays_overlapping, pending_requests_for
 from .request_limits import check_request_limit, requests_sent_today
 
 
+def check_dates(*, check_in: date, check_out: date) -> None:
+    """Raise the ReservationError that refuses these dates for any stay, if one does."""
+    if check_in <= timezone.localdate():
+        raise CheckInNotInFuture
+    if check_out <= check_in:
+        raise CheckOutNotAfterCheckIn
+    if (check_out - check_in).days > MAX_NIGHTS:
+        raise StayTooLong
+
+
 def check_stay(
     *,
     guest: User,
@@ -54,12 +64,7 @@ def check_stay(
     """
     if property.withdrawn_at is not None:
         raise ListingWithdrawn
-    if check_in <= timezone.localdate():
-        raise CheckInNotInFuture
-    if check_out <= check_in:
-        raise CheckOutNotAfterCheckIn
-    if (check_out - check_in).days > MAX_NIGHTS:
-        raise StayTooLong
+    check_dates(check_in=check_in, check_out=check_out)
     if guests < 1:
         raise NoGuests
     if guests > property.max_guests:

@@ -21,6 +21,7 @@ from reservations.models import OutstandingRequest, Reservation
 
 from .errors import OverlapsConfirmedStay
 from .host_sms import locked_hosts, offer_next_request, text, withdraw_offer
+from .queries import overlapping
 
 Status = Reservation.Status
 
@@ -56,11 +57,10 @@ def locked_requests():
     current: whether the guest opted out, and whether a confirmed stay or a pending request
     overlaps the request's nights.
     """
-    overlapping = (
+    others_overlapping = (
         Reservation.objects.filter(
+            overlapping(check_in=OuterRef("check_in"), check_out=OuterRef("check_out")),
             property=OuterRef("property_id"),
-            check_in__lt=OuterRef("check_out"),
-            check_out__gt=OuterRef("check_in"),
         )
         .exclude(pk=OuterRef("pk"))
         .values("pk")
@@ -71,8 +71,8 @@ def locked_requests():
         .select_related("property", "guest")
         .annotate(
             guest_opted_out=Exists(guest_opted_out),
-            overlaps_a_stay=Exists(overlapping.filter(status=Status.CONFIRMED)),
-            overlaps_a_request=Exists(overlapping.filter(status=Status.PENDING)),
+            overlaps_a_stay=Exists(others_overlapping.filter(status=Status.CONFIRMED)),
+            overlaps_a_request=Exists(others_overlapping.filter(status=Status.PENDING)),
         )
     )
 
@@ -101,7 +101,7 @@ def end_request(
         if status == Status.CONFIRMED and getattr(request, "overlaps_a_request", True):
             decline_pending(
                 request.property.reservations.filter(
-                    check_in__lt=request.check_out, check_out__gt=request.check_in
+                    overlapping(check_in=request.check_in, check_out=request.check_out)
                 ).exclude(pk=request.pk),
                 reason=DeclineReason.OVERLAP,
             )

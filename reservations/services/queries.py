@@ -23,14 +23,35 @@ from reservations.models import Reservation
 Status = Reservation.Status
 
 
-def confirmed_stays_overlapping(
-    *, property: Property, check_in: date, check_out: date
-) -> QuerySet[Reservation]:
+def overlapping(*, check_in, check_out) -> Q:
+    """Stays that share a night with check_in–check_out: a check-out day is free to check in.
+
+    The dates may be OuterRefs. The database's reservation_no_overlap says the same.
+    """
+    return Q(check_in__lt=check_out, check_out__gt=check_in)
+
+
+def confirmed_stays_overlapping(*, property, check_in, check_out) -> QuerySet[Reservation]:
+    """`property` is a listing or an OuterRef to one (a search's NOT EXISTS)."""
     return Reservation.objects.filter(
+        overlapping(check_in=check_in, check_out=check_out),
         property=property,
         status=Status.CONFIRMED,
-        check_in__lt=check_out,
-        check_out__gt=check_in,
+    )
+
+
+def stays_and_requests_overlapping(
+    *, property: Property, check_in: date, check_out: date
+) -> QuerySet[Reservation]:
+    """The listing's confirmed stays and pending requests over those nights, by check-in."""
+    return (
+        Reservation.objects.filter(
+            overlapping(check_in=check_in, check_out=check_out),
+            property=property,
+            status__in=(Status.CONFIRMED, Status.PENDING),
+        )
+        .select_related("guest")
+        .order_by("check_in", "id")
     )
 
 
