@@ -215,7 +215,7 @@ def conversation_rows(log):
 
 @admin.register(OptOut)
 class OptOutAdmin(admin.ModelAdmin):
-    list_display = ("phone_number", "reason", "created_at", "owner")
+    list_display = ("phone_number", "reason", "created_at", "owner", "conversation")
     list_filter = ("reason",)
     search_fields = ("phone_number",)
     readonly_fields = ("phone_number", "reason", "created_at", "owner")
@@ -240,6 +240,10 @@ class OptOutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("conversation"))
+    def conversation(self, opt_out):
+        return conversation_link(opt_out.phone_number)
 
     @admin.display(description=_("user with this number"))
     def owner(self, opt_out):

@@ -179,6 +179,14 @@ def test_an_sms_page_links_to_the_conversation_it_belongs_to(login, staff):
     assert f'href="{conversation(STRANGER)}"' in page
 
 
+def test_each_opted_out_number_links_to_its_conversation(login, staff):
+    OptOut.objects.create(phone_number=STRANGER)
+
+    page = login(staff).get(reverse("admin:messaging_optout_changelist")).text
+
+    assert f'href="{conversation(STRANGER)}"' in page
+
+
 def test_the_user_page_links_to_the_users_conversation(login, staff, host):
     page = login(staff).get(reverse("admin:accounts_user_change", args=[host.pk])).text
 
