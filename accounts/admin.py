@@ -1,18 +1,50 @@
+import phonenumbers
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from airtng.messaging.models import OptOut
+from reservations.models import Reservation
 
 from . import services
 from .forms import AdminLoginForm
 from .models import PhonePin, PhoneVerification, User
 
 admin.site.login_form = AdminLoginForm
+
+# A user page lists this many of the user's latest reservations as host and as guest.
+RESERVATIONS_SHOWN = 20
+
+
+def searched_numbers(term: str) -> set[str]:
+    """The E.164 numbers `term` may be: `+1 (202) 555-0101`; `(202) 555-0101` in the default
+    region; `090-1234-5678` in whichever country Airtng texts it is a number of."""
+    if sum(character.isdigit() for character in term) < 7:
+        return set()
+    parsed = []
+    for region in dict.fromkeys([settings.PHONENUMBER_DEFAULT_REGION, *settings.SMS_COUNTRIES]):
+        try:
+            parsed.append(phonenumbers.parse(term, region))
+        except phonenumbers.NumberParseException:
+            continue
+    # Numbers valid somewhere beat those that only have the right length.
+    for fits in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
+        if found := {
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            for number in parsed
+            if fits(number)
+        }:
+            return found
+    return set()
 
 
 class OptedOutFilter(admin.SimpleListFilter):
@@ -59,9 +91,17 @@ class UserAdmin(BaseUserAdmin):
                     "last_name",
                     "phone_number",
                     "phone_verified",
+                    "phone_verification_state",
                     "sms_opt_out",
+                    "sms_conversation",
+                    "language",
+                    "decide_by",
                 )
             },
+        ),
+        (
+            _("Reservations"),
+            {"fields": ("reservations_as_host", "reservations_as_guest")},
         ),
         (
             _("Permissions"),
@@ -85,7 +125,23 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-    readonly_fields = ("sms_opt_out",)
+    readonly_fields = (
+        "phone_verification_state",
+        "sms_opt_out",
+        "sms_conversation",
+        # The person chooses these in their profile.
+        "language",
+        "decide_by",
+        "reservations_as_host",
+        "reservations_as_guest",
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The number as staff write it, in any format, finds the number as it is stored.
+        if numbers := searched_numbers(search_term):
+            found |= queryset.filter(phone_number__in=numbers)
+        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         if change and "phone_number" in form.changed_data:
@@ -110,6 +166,44 @@ class UserAdmin(BaseUserAdmin):
     def opted_out(self, user):
         return user.opted_out
 
+    @admin.display(description=_("code texted"))
+    def phone_verification_state(self, user):
+        verification = PhoneVerification.objects.filter(user=user).first()
+        if verification is None:
+            return _("No code was texted.")
+        texted = {
+            "number": verification.phone_number,
+            "sent": date_format(localtime(verification.sent_at), "DATETIME_FORMAT"),
+        }
+        if verification.confirmed_at:
+            return _("Confirmed the code texted to %(number)s on %(sent)s.") % texted
+        if verification.expires_at <= timezone.now():
+            return _("The code texted to %(number)s on %(sent)s expired unused.") % texted
+        return _("A code was texted to %(number)s on %(sent)s: %(tries)d tries left.") % {
+            **texted,
+            "tries": verification.tries_left,
+        }
+
+    @admin.display(description=_("SMS"))
+    def sms_conversation(self, user):
+        if not user.phone_number:
+            return "–"
+        url = reverse("admin:messaging_message_conversation", args=[str(user.phone_number)])
+        return format_html('<a href="{}">{}</a>', url, _("Every SMS to and from this number"))
+
+    @admin.display(description=_("as host"))
+    def reservations_as_host(self, user):
+        return reservation_list(
+            Reservation.objects.filter(property__host=user).select_related("property", "guest"),
+            user=user,
+        )
+
+    @admin.display(description=_("as guest"))
+    def reservations_as_guest(self, user):
+        return reservation_list(
+            Reservation.objects.filter(guest=user).select_related("property__host"), user=user
+        )
+
     @admin.display(description=_("opted out of SMS"))
     def sms_opt_out(self, user):
         opt_out = OptOut.objects.filter(phone_number=str(user.phone_number)).first()
@@ -119,6 +213,22 @@ class UserAdmin(BaseUserAdmin):
             "reason": opt_out.get_reason_display(),
             "since": date_format(localtime(opt_out.created_at), "DATETIME_FORMAT"),
         }
+
+
+def reservation_list(reservations, *, user):
+    """The user's latest reservations, each linked, and a link to all of them."""
+    total = reservations.count()
+    if not total:
+        return _("None")
+    latest = reservations.order_by("-created_at", "-id")[:RESERVATIONS_SHOWN]
+    return render_to_string(
+        "admin/accounts/user_reservations.html",
+        {
+            "reservations": latest,
+            "total": total,
+            "all_url": reverse("admin:reservations_reservation_changelist") + f"?q={user.email}",
+        },
+    )
 
 
 @admin.register(PhoneVerification)

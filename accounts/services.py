@@ -23,7 +23,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from airtng.limits import services as limits
 from airtng.messaging.models import Message
 from airtng.messaging.opt_outs import is_opted_out
-from airtng.messaging.services import redact
+from airtng.messaging.services import expire, redact
 
 from .languages import speaking_to
 from .models import (
@@ -182,7 +182,13 @@ def send_verification_code(*, user: User, client_address: str = "") -> PhoneVeri
     verification.confirmed_at = None
     verification.sends += 1
     verification.save()
-    text_person(user, partial(code_sms, code), redacted=partial(code_sms, "•" * CODE_DIGITS))
+    expire(Message.objects.filter(user=user), now=now)
+    text_person(
+        user,
+        partial(code_sms, code),
+        redacted=partial(code_sms, "•" * CODE_DIGITS),
+        expires_at=verification.expires_at,
+    )
     return verification
 
 
@@ -258,6 +264,7 @@ def confirm_phone(*, user: User, code: str) -> bool:
         raise NumberTaken from None
     user.phone_verified = True
     redact(Message.objects.filter(user=owner))
+    expire(Message.objects.filter(user=owner), now=now)
     offer_next_request(owner)
     return True
 

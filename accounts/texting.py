@@ -22,10 +22,12 @@ def text_person(
     reservation=None,
     redacted: Write | None = None,
     from_number: str | None = None,
+    expires_at=None,
 ) -> Message:
     """Queue an SMS to `user`'s number, `write()` (and `redacted()`) in their language.
 
-    It comes from `from_number` (a proxy number of the account), else Airtng's own number.
+    It comes from `from_number` (a proxy number of the account), else Airtng's own number;
+    past `expires_at` what it says is of no use (a code) and it is not sent again.
     """
     if not callable(write) or (redacted is not None and not callable(redacted)):
         raise TypeError("Pass the text as a callable: it is written in the reader's language.")
@@ -39,4 +41,5 @@ def text_person(
         reservation=reservation,
         redacted_body=redacted_body,
         from_number=from_number,
+        expires_at=expires_at,
     )

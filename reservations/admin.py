@@ -127,15 +127,15 @@ class ReservationAdmin(admin.ModelAdmin):
         url = reverse("admin:accounts_user_change", args=[host.pk])
         return format_html('<a href="{}">{}</a>', url, host)
 
-    @admin.action(description=_("Accept selected pending requests"))
+    @admin.action(description=_("Accept selected pending requests"), permissions=["change"])
     def accept_selected(self, request, queryset):
         self._decide(request, queryset, accepted=True)
 
-    @admin.action(description=_("Reject selected pending requests"))
+    @admin.action(description=_("Reject selected pending requests"), permissions=["change"])
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, accepted=False)
 
-    @admin.action(description=_("Cancel selected stays for their guests"))
+    @admin.action(description=_("Cancel selected stays for their guests"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         cancelled = 0
         for reservation in queryset.select_related("guest"):

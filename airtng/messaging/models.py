@@ -66,6 +66,8 @@ class Message(models.Model):
         blank=True,
         help_text=_("Replaces the body once the SMS is delivered or its code is used."),
     )
+    # What the SMS says is of no use after this (a verification code): it is not sent again.
+    expires_at = models.DateTimeField(_("no use after"), null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -106,7 +108,17 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_direction_display()} {self.to}: {self.body[:40]}"
+        return f"{self.get_direction_display()} {self.to}: {self.shown_body[:40]}"
+
+    @property
+    def shown_body(self) -> str:
+        """The body as staff read it: a secret is masked even before it has done its job."""
+        return self.redacted_body or self.body
+
+    @property
+    def person_number(self) -> str:
+        """The number at the other end from Airtng: whom it was sent to, or who sent it."""
+        return self.to if self.direction == Direction.OUTBOUND else self.from_number
 
 
 class OptOutReason(models.TextChoices):

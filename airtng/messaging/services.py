@@ -44,13 +44,21 @@ def lease() -> timedelta:
 
 
 def queue_sms(
-    *, to, body, user=None, reservation=None, redacted_body="", from_number=None
+    *,
+    to,
+    body,
+    user=None,
+    reservation=None,
+    redacted_body="",
+    from_number=None,
+    expires_at=None,
 ) -> Message:
     """Record an SMS to `to` and schedule its delivery, in the caller's transaction.
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
     commit cannot lose the message. A `redacted_body` replaces the body in the log once the
-    SMS is delivered (see redact). It is sent from `from_number` (a proxy number of the
+    SMS is delivered (see redact); past `expires_at` it is of no use and is not sent again
+    (see retry_failed). It is sent from `from_number` (a proxy number of the
     account), else from Airtng's own number. A text to a person goes through
     accounts.texting.text_person, which writes it in their language. Inside
     outbox.sending_together() the row is written with the others, at the block's end.
@@ -64,6 +72,7 @@ def queue_sms(
         status=Status.PENDING,
         user=user,
         reservation=reservation,
+        expires_at=expires_at,
     )
     if not hold(message):
         message.save(force_insert=True)
@@ -296,14 +305,33 @@ def check_sent_at_twilio(message_id):
         logger.info("SMS %s is not at Twilio: it will be sent again", message.pk)
 
 
-def retry_failed(message) -> bool:
-    """Send a failed (or unknown, once staff checked) outbound message again, from the start."""
+class NoUseAnyMore(Exception):
+    """The SMS says something of no use now (an expired code): sending it again is refused."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.pk)
+        self.expired_at = message.expires_at
+
+
+def retry_failed(message, *, now=None) -> bool:
+    """Send a failed (or unknown, once staff checked) outbound message again, from the start.
+
+    Raises NoUseAnyMore for one whose content expired (a verification code): its reader
+    could do nothing with it.
+    """
+    now = now or timezone.now()
+    retriable = Message.objects.filter(
+        pk=message.pk, direction=Direction.OUTBOUND, status__in=[Status.FAILED, Status.UNKNOWN]
+    )
+    expired = retriable.filter(expires_at__lte=now).first()
+    if expired is not None:
+        raise NoUseAnyMore(expired)
     # A message the carrier failed has the sid of that attempt; kept, it would make
     # deliver() take the message as already sent.
     with transaction.atomic():
-        reset = Message.objects.filter(
-            pk=message.pk, direction=Direction.OUTBOUND, status__in=[Status.FAILED, Status.UNKNOWN]
-        ).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None, sid=None)
+        reset = retriable.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=None, error_code=None, sid=None
+        )
         if reset:
             deliver_message.enqueue(message.pk)
     return bool(reset)
@@ -363,6 +391,12 @@ def record_status(*, sid, status, error_code=None, message_id=None) -> bool:
     if status == Status.DELIVERED:
         redact(Message.objects.filter(sid=sid))
     return recorded
+
+
+def expire(messages, *, now=None) -> int:
+    """Make what `messages` say of no use from now on: their code was replaced or used."""
+    now = now or timezone.now()
+    return messages.filter(expires_at__gt=now).update(expires_at=now)
 
 
 def redact(messages) -> int:

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, grant
 
 Status = Reservation.Status
 
@@ -129,3 +129,67 @@ def test_a_request_added_in_the_admin_is_pending_and_reaches_its_host(
     reservation = Reservation.objects.get()
     assert reservation.status == Status.PENDING
     assert OutstandingRequest.objects.get(host=host).reservation == reservation
+
+
+def test_staff_who_may_only_view_reservations_cannot_decide_them(
+    login, make_user, guest, listing, make_reservation
+):
+    viewer = grant(make_user(is_staff=True), "reservations.view_reservation")
+    reservation = make_reservation(listing, guest)
+    client = login(viewer)
+    changelist = reverse("admin:reservations_reservation_changelist")
+
+    page = client.get(changelist)
+    for action in ("accept_selected", "reject_selected", "cancel_selected"):
+        client.post(changelist, {"action": action, "_selected_action": [reservation.pk]})
+
+    assert page.status_code == 200
+    assert "accept_selected" not in page.text
+    reservation.refresh_from_db()
+    assert reservation.status == Status.PENDING
+
+
+def test_staff_who_may_change_reservations_decide_them(
+    login, make_user, guest, listing, make_reservation
+):
+    decider = grant(
+        make_user(is_staff=True),
+        "reservations.view_reservation",
+        "reservations.change_reservation",
+    )
+    reservation = make_reservation(listing, guest)
+
+    login(decider).post(
+        reverse("admin:reservations_reservation_changelist"),
+        {"action": "reject_selected", "_selected_action": [reservation.pk]},
+    )
+
+    reservation.refresh_from_db()
+    assert (reservation.status, reservation.decided_via) == (Status.REJECTED, "admin")
+
+
+def test_staff_without_the_reservation_permission_see_none(
+    login, make_user, guest, listing, make_reservation
+):
+    reservation = make_reservation(listing, guest)
+    client = login(make_user(is_staff=True))
+
+    assert client.get(reverse("admin:reservations_reservation_changelist")).status_code == 403
+    change = reverse("admin:reservations_reservation_change", args=[reservation.pk])
+    assert client.get(change).status_code == 403
+
+
+def test_the_change_page_shows_the_timeline_with_its_sms(
+    login, staff, guest, listing, make_reservation
+):
+    reservation = make_reservation(listing, guest)
+
+    page = (
+        login(staff)
+        .get(reverse("admin:reservations_reservation_change", args=[reservation.pk]))
+        .text
+    )
+
+    assert 'class="timeline"' in page
+    assert "Requested by Gus" in page
+    assert "SMS to Hannah" in page

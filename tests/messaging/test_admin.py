@@ -1,11 +1,14 @@
 """Staff read the SMS log in the admin and send failed messages again."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.services import MAX_ATTEMPTS, queue_sms
+from tests.conftest import grant
 from tests.fake_twilio import Answer
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +210,105 @@ def test_only_the_failed_ones_of_a_selection_are_retried(twilio, run_worker, log
     assert [sms["To"] for sms in twilio.sent] == ["+12015550101"]
     log["failed"].refresh_from_db()
     assert log["failed"].status == "queued"
+
+
+@pytest.fixture
+def failed_code(twilio, run_worker, make_user):
+    """Ada's verification code, which Twilio refused to send."""
+    from accounts import services as accounts
+
+    ada = make_user(first_name="Ada", phone_verified=False)
+    twilio.answer_next(Answer(status=400, code=30003))
+    accounts.send_verification_code(user=ada)
+    run_worker()
+    message = Message.objects.get(user=ada)
+    assert message.status == "failed"
+    return message
+
+
+def test_a_failed_code_still_valid_is_sent_again(twilio, run_worker, login, staff, failed_code):
+    response = retry(login(staff), failed_code)
+    run_worker()
+
+    assert notices(response) == ["1 message will be sent again."]
+    assert len(twilio.sent) == 1
+    assert twilio.sent[0]["Body"].startswith("Your Airtng code is ")
+
+
+def test_an_expired_code_is_not_sent_again_and_staff_are_told_why(
+    twilio, run_worker, login, staff, failed_code, time_machine
+):
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=11))
+    other = queue_sms(to="+12015550123", body="Your stay starts tomorrow.")
+    Message.objects.filter(pk=other.pk).update(status="failed", error_code=30003)
+
+    response = retry(login(staff), failed_code, other)
+    run_worker()
+
+    said = notices(response)
+    assert said[0].startswith(
+        f"The SMS to {failed_code.to} was not sent again: the code in it expired at "
+    )
+    assert said[0].endswith("Its owner can ask for a new code.")
+    assert said[1] == "1 message will be sent again."
+    assert [sms["Body"] for sms in twilio.sent] == ["Your stay starts tomorrow."]
+    failed_code.refresh_from_db()
+    assert failed_code.status == "failed"
+
+
+def test_a_code_replaced_by_a_newer_one_is_not_sent_again(
+    twilio, run_worker, login, staff, failed_code, time_machine
+):
+    from django.utils import timezone
+
+    from accounts import services as accounts
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=2))
+    accounts.send_verification_code(user=failed_code.user)  # the first code stops working
+
+    response = retry(login(staff), failed_code)
+
+    assert "was not sent again: the code in it expired" in notices(response)[0]
+    failed_code.refresh_from_db()
+    assert failed_code.status == "failed"
+
+
+def test_a_used_code_is_not_sent_again(twilio, run_worker, login, staff, failed_code, client):
+    from accounts import services as accounts
+
+    Message.objects.filter(pk=failed_code.pk).update(status="failed")
+    # Ada got the code some other way (a second send went through) and used it.
+    code = failed_code.body.split("is ")[1][:6]
+    assert accounts.confirm_phone(user=failed_code.user, code=code)
+
+    response = retry(login(staff), failed_code)
+
+    assert "was not sent again" in notices(response)[0]
+    assert twilio.sent == []
+
+
+def test_staff_who_may_only_view_the_log_cannot_retry(twilio, run_worker, login, make_user, log):
+    viewer = grant(make_user(is_staff=True), "messaging.view_message")
+    client = login(viewer)
+
+    page = client.get(CHANGELIST)
+    response = retry(client, log["failed"])
+    run_worker()
+
+    assert page.status_code == 200
+    assert "retry_selected" not in page.text
+    assert twilio.requests == []
+    log["failed"].refresh_from_db()
+    assert log["failed"].status == "failed"
+    assert response.status_code == 200
+
+
+def test_staff_without_the_logs_permission_do_not_see_it(login, make_user, log):
+    plain_staff = make_user(is_staff=True)
+
+    client = login(plain_staff)
+
+    assert client.get(CHANGELIST).status_code == 403
+    assert "SMS log" not in client.get(reverse("admin:index")).text
