@@ -50,5 +50,7 @@ def test_a_host_lists_with_photos_and_picks_the_cover(page, live_server, host, s
     page.goto(reverse("home"))
     cover = page.get_by_role("img", name="Machiya in Kyoto")
     expect(cover).to_have_attribute("src", teal.thumbnail.url)
+    # A lazy image may still be loading; a broken one completes with no width.
+    page.wait_for_function("img => img.complete", arg=cover.element_handle())
     assert page.evaluate("img => img.naturalWidth", cover.element_handle()) == 480
     assert list(listing.photos.all()) == [teal]
