@@ -28,11 +28,17 @@ class OptionInline(admin.TabularInline):
 
     class Media:
         js = ["ivr/option_fields.js"]
+        css = {"all": ["ivr/tree_admin.css"]}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 40})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "target_menu":
+            # A row's menu is one of this revision's, edited on its own page: no pop-ups.
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = field.widget.can_view_related = False
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target_menu":
@@ -68,15 +74,17 @@ class MenuAdmin(admin.ModelAdmin):
     inlines = [OptionInline]
     change_form_template = "admin/ivr/menu/change_form.html"
     fieldsets = (
-        (None, {"fields": ("revision", "name", "entry_slug", "choice_slug", "main_menu")}),
-        (None, {"fields": ("prompt", "voice", "language", "loop", "finish_on_key")}),
-        (None, {"fields": ("reply_voice", "reply_language")}),
+        (None, {"fields": (("name", "revision"), ("entry_slug", "choice_slug", "main_menu"))}),
+        (None, {"fields": ("prompt", ("voice", "language", "loop", "finish_on_key"))}),
+        (None, {"fields": (("reply_voice", "reply_language"),)}),
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "loop":
             # The form says what the database constraint would only name.
             kwargs.update(min_value=MIN_LOOP, max_value=MAX_LOOP)
+        if db_field.name == "prompt":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -133,8 +141,12 @@ class RevisionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "status", "live_since", "published_by", "based_on", "created_at")
     list_filter = ("status",)
     readonly_fields = ("number", "status", "based_on", "created_at", "live_since", "published_by")
+    fields = (("number", "status", "based_on"), ("created_at", "live_since", "published_by"))
     change_form_template = "admin/ivr/revision/change_form.html"
     change_list_template = "admin/ivr/revision/change_list.html"
+
+    class Media:
+        css = {"all": ["ivr/tree_admin.css"]}
 
     def has_add_permission(self, request):
         return False

@@ -46,11 +46,18 @@ def sqlite_triggers(tables):
     ]
 
 
+def check_foreign_keys_now(schema_editor):
+    """PostgreSQL alters no table whose deferred foreign key checks are still pending."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def the_tree_becomes_revision_1(apps, schema_editor):
     Revision = apps.get_model("ivr", "Revision")
     Menu = apps.get_model("ivr", "Menu")
     first = Revision.objects.create(number=1, status="live")
     Menu.objects.update(revision=first)
+    check_foreign_keys_now(schema_editor)
 
 
 def back_to_one_tree(apps, schema_editor):
@@ -64,6 +71,7 @@ def back_to_one_tree(apps, schema_editor):
     others.delete()
     Menu.objects.update(revision=None)
     Revision.objects.all().delete()
+    check_foreign_keys_now(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,8 @@
     for (const name of OPTIONAL) {
       const cell = row.querySelector(`td.field-${name}`);
       if (!cell) continue;
-      for (const child of cell.children) child.hidden = !used.includes(name);
+      // Not `hidden`: the admin's related-widget wrapper is display: flex, which wins over it.
+      for (const child of cell.children) child.style.display = used.includes(name) ? "" : "none";
     }
   }
 
