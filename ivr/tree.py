@@ -8,9 +8,10 @@ the stamp at most once every `IVR_TREE_CHECK_SECONDS` (default 1): an edit is he
 process of every machine at most that long after it commits, and a call costs no query
 in between.
 
-A call finishes on the revision it started on: its first answer sets a cookie naming the
-revision and the call (Twilio sends a call's cookies back with each of its requests), and a
-publish meanwhile leaves it on its own revision. Revisions that were live are never edited, so
+A call finishes on the revision it started on: the answer at its entry sets a cookie naming
+the revision and the call's CallSid (Twilio sends a call's cookies back with each of its
+requests; the CallSid keeps a cookie from serving another call), and a publish meanwhile leaves
+it on its own revision. Revisions that were live are never edited, so
 each process keeps the last few of them compiled, as the live one.
 """
 
@@ -77,7 +78,7 @@ _earlier: OrderedDict[int, CompiledTree] = OrderedDict()
 
 
 def tree_for_call(cookie: str | None, call_sid: str) -> tuple[CompiledTree, str | None]:
-    """The tree this call started on, and the cookie to set when the call has none for it yet."""
+    """The tree this call started on, and the cookie to set at its entry if it has none yet."""
     live = published_tree()
     number, _sep, sid = (cookie or "").partition(".")
     if sid == call_sid and number.isdigit() and len(number) < 10:

@@ -24,13 +24,12 @@ def phone_tree(request, slug):
     tree, cookie = tree_for_call(request.COOKIES.get(REVISION_COOKIE), call_sid)
     if (entry := tree.entries.get(slug)) is not None:
         response = twiml(entry.answer_for(params.get("From", "")))
-    elif (choice := tree.choices.get(slug)) is not None:
-        response = twiml(choice.answer_for(params.get("Digits")))
-    else:
-        raise Http404
-    if cookie is not None:
-        response.set_cookie(REVISION_COOKIE, cookie, path="/ivr/", httponly=True)
-    return response
+        if cookie is not None:  # a call is pinned where it starts
+            response.set_cookie(REVISION_COOKIE, cookie, path="/ivr/", httponly=True)
+        return response
+    if (choice := tree.choices.get(slug)) is not None:
+        return twiml(choice.answer_for(params.get("Digits")))
+    raise Http404
 
 
 @twilio_webhook(methods=("GET", "POST"))

@@ -205,8 +205,9 @@ def test_a_call_started_on_a_revision_finishes_on_it(staff, draft):
     # The next call starts on the new revision, even with the last call's cookie.
     next_call = Twilio("CA" + "2" * 32)
     next_call.cookies = dict(call.cookies)
-    assert said(next_call.post("/ivr/menu", Digits="1")) == ["Follow the lights."]
+    next_call.post("/ivr/welcome")
     assert next_call.cookies == {"ivr_revision": "2.CA" + "2" * 32}
+    assert said(next_call.post("/ivr/menu", Digits="1")) == ["Follow the lights."]
 
 
 def test_an_earlier_revision_is_compiled_once_per_process(staff, draft, django_assert_num_queries):
@@ -227,6 +228,15 @@ def test_a_cookie_naming_no_earlier_revision_is_answered_live(db, cookie):
 
     assert call.post("/ivr/welcome").content.decode() == GOLDEN_WELCOME
     assert call.cookies == {"ivr_revision": "1.CA9"}
+
+
+def test_a_call_is_pinned_at_its_entry_only(db):
+    call = Twilio("CA8")
+
+    assert call.post("/ivr/menu", Digits="1").content.decode() == GOLDEN_DIRECTIONS
+    assert call.cookies == {}
+    call.post("/ivr/welcome")
+    assert call.cookies == {"ivr_revision": "1.CA8"}
 
 
 def test_a_live_or_past_revisions_menus_are_read_only(staff, draft):
