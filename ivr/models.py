@@ -1,4 +1,8 @@
-"""A phone tree staff edit in the admin: menus that speak a prompt and options per key."""
+"""A phone tree staff edit in the admin: revisions of menus that speak a prompt and options per key.
+
+Staff edit the draft revision; publishing makes it the live one, which callers hear. A revision
+that was ever live is never edited again, so a call started on it can finish on it.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,25 +13,99 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from airtng.messaging.models import Direction
 
+from . import voices
+
 KEYS = [(key, key) for key in "0123456789*#"]
+# <Gather>'s finishOnKey: Twilio's default ends the input at #, which is then never a key pressed.
+TWILIO_FINISH_KEY = "#"
+FINISH_KEYS = [
+    ("#", _("# (Twilio’s default)")),
+    ("*", "*"),
+    ("", _("none: every key is a key")),
+]
 SLUG_HELP = _("Letters, digits and hyphens; the menu answers at /ivr/<this>.")
 MIN_LOOP, MAX_LOOP = 1, 10
+
+
+class Revision(models.Model):
+    """One version of the whole phone tree: the draft staff edit, the live one, or a past one."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        PAST = "past", _("Past")
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=5, choices=Status.choices, default=Status.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copied from"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    live_since = models.DateTimeField(_("live since"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made live by"),
+    )
+
+    class Meta:
+        verbose_name = _("phone tree revision")
+        verbose_name_plural = _("phone tree revisions")
+        ordering = ["-number"]
+        permissions = [("publish_revision", _("Can publish and revert the phone tree"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="live"),
+                name="revision_one_live",
+            ),
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="draft"),
+                name="revision_one_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "live", "past"]), name="revision_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Revision %(number)s (%(status)s)") % {
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
 
 
 class Menu(models.Model):
     """A prompt read inside a <Gather>; the key pressed is posted to /ivr/<choice_slug>."""
 
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="menus", verbose_name=_("revision")
+    )
     name = models.CharField(_("name"), max_length=80)
-    entry_slug = models.SlugField(
+    # NULL, not "": many menus of a revision are played at no address (unique per revision).
+    entry_slug = models.SlugField(  # noqa: DJ001
         _("played at"),
-        unique=True,
         null=True,
         blank=True,
         help_text=_("Set for a menu a call can start at, e.g. welcome for /ivr/welcome."),
     )
     choice_slug = models.SlugField(
         _("keys posted to"),
-        unique=True,
         help_text=_("e.g. menu: the key pressed is posted to /ivr/menu."),
     )
     prompt = models.TextField(_("prompt"), max_length=2000)
@@ -36,6 +114,14 @@ class Menu(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("e.g. en-GB"))
     loop = models.PositiveSmallIntegerField(_("times the prompt is read"), default=3)
+    finish_on_key = models.CharField(
+        _("key that ends the input"),
+        max_length=1,
+        blank=True,
+        default=TWILIO_FINISH_KEY,
+        choices=FINISH_KEYS,
+        help_text=_("<Gather>’s finishOnKey: this key is never offered as an option."),
+    )
     reply_voice = models.CharField(
         _("voice of the replies"),
         max_length=40,
@@ -63,16 +149,31 @@ class Menu(models.Model):
                 condition=Q(loop__gte=MIN_LOOP, loop__lte=MAX_LOOP),
                 name="menu_loop_between_1_and_10",
             ),
+            models.UniqueConstraint(
+                fields=["revision", "entry_slug"], name="menu_entry_once_per_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "choice_slug"], name="menu_choice_once_per_revision"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        slugs = Q(entry_slug=self.choice_slug) | Q(choice_slug=self.entry_slug)
+        speech = {
+            "language": voices.language_problem(self.language),
+            "reply_language": voices.language_problem(self.reply_language),
+            "voice": voices.voice_problem(self.voice, self.language),
+            "reply_voice": voices.voice_problem(self.reply_voice, self.reply_language),
+        }
+        if problems := {name: problem for name, problem in speech.items() if problem}:
+            raise ValidationError(problems)
+        addresses = [slug for slug in (self.entry_slug, self.choice_slug) if slug]
+        taken = Q(entry_slug__in=addresses) | Q(choice_slug__in=addresses)
         if (
             self.entry_slug == self.choice_slug
-            or Menu.objects.filter(slugs).exclude(pk=self.pk).exists()
+            or Menu.objects.filter(taken, revision=self.revision_id).exclude(pk=self.pk).exists()
         ):
             raise ValidationError(_("Each /ivr/ address can belong to one menu only."))
         if (
@@ -91,6 +192,8 @@ class Menu(models.Model):
             )
         # The admin's main_menu is a fresh copy: when it is this menu, its entry is the new one.
         main_menu = self if self.pk and self.main_menu_id == self.pk else self.main_menu
+        if main_menu is not None and main_menu.revision_id != self.revision_id:
+            raise ValidationError({"main_menu": _("Choose a menu of the same revision.")})
         if main_menu is not None and not main_menu.entry_slug:
             raise ValidationError(
                 {"main_menu": _("The main menu must be one a call can start at.")}
@@ -154,10 +257,26 @@ class Option(models.Model):
         }.get(self.action)
         if required and not getattr(self, required[0]):
             raise ValidationError({required[0]: required[1]})
+        try:
+            menu = self.menu  # the admin's unsaved menu, on its add page
+        except Menu.DoesNotExist:
+            return
+        if self.key and self.key == menu.finish_on_key:
+            raise ValidationError({"key": finish_key_problem(self.key)})
+        target = self.target_menu if self.action == self.Action.MENU else None
+        if target is not None and target.revision_id != menu.revision_id:
+            raise ValidationError({"target_menu": _("Choose a menu of the same revision.")})
 
     @property
     def sayings(self):
         return [part.strip() for part in self.text.split("\n\n") if part.strip()]
+
+
+def finish_key_problem(key: str) -> str:
+    return _(
+        "%(key)s ends the caller’s input (<Gather>’s finishOnKey), so it is never pressed: "
+        "choose another key, or another key to end the input."
+    ) % {"key": key}
 
 
 class CallDecision(models.Model):

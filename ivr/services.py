@@ -8,7 +8,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from accounts.languages import COUNTRY_LANGUAGES, owner_language
 from airtng.messaging.countries import valid_number
 
-from .models import Menu, Option
+from .models import TWILIO_FINISH_KEY, Menu, Option
 
 
 def caller_language(caller: str) -> str:
@@ -54,7 +54,12 @@ def _say(verb, text, voice, language, **extra):
 def play(menu: Menu, response: VoiceResponse | None = None) -> VoiceResponse:
     """The menu's prompt, read `loop` times while waiting for one key."""
     response = response or VoiceResponse()
-    gather = response.gather(num_digits=1, action=f"/ivr/{menu.choice_slug}", method="POST")
+    finish = (
+        {} if menu.finish_on_key == TWILIO_FINISH_KEY else {"finish_on_key": menu.finish_on_key}
+    )
+    gather = response.gather(
+        num_digits=1, action=f"/ivr/{menu.choice_slug}", method="POST", **finish
+    )
     _say(gather, menu.prompt, menu.voice, menu.language, loop=menu.loop)
     return response
 

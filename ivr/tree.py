@@ -1,4 +1,4 @@
-"""The published phone tree, compiled once per process to the TwiML bytes each step answers.
+"""The live phone tree, compiled once per process to the TwiML bytes each step answers.
 
 Staff edit the tree a few times a year; callers press keys all day. So each process keeps the
 tree compiled: every menu's TwiML at its entry, and at its choice address the answer to each
@@ -7,10 +7,17 @@ key and to anything else. An edit of any kind changes the tree's stamp in the da
 the stamp at most once every `IVR_TREE_CHECK_SECONDS` (default 1): an edit is heard on every
 process of every machine at most that long after it commits, and a call costs no query
 in between.
+
+A call finishes on the revision it started on: the answer at its entry sets a cookie naming
+the revision and the call's CallSid (Twilio sends a call's cookies back with each of its
+requests; the CallSid keeps a cookie from serving another call), and a publish meanwhile leaves
+it on its own revision. Revisions that were live are never edited, so
+each process keeps the last few of them compiled, as the live one.
 """
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,7 +28,11 @@ from django.urls import reverse
 from airtng.twilio import twiml_document
 
 from . import services
-from .models import Menu, Option, TreeVersion
+from .models import Menu, Option, Revision, TreeVersion
+
+REVISION_COOKIE = "ivr_revision"
+# Earlier revisions each process keeps compiled for the calls still on them.
+EARLIER_REVISIONS_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,53 @@ class CompiledTree:
     stamp: int | None
     entries: dict[str, Entry]
     choices: dict[str, Choice]
+    revision: int | None = None
 
 
 _compiled: tuple[CompiledTree, float] | None = None
 _compiling = threading.Lock()
+_earlier: OrderedDict[int, CompiledTree] = OrderedDict()
+
+
+def tree_for_call(cookie: str | None, call_sid: str) -> tuple[CompiledTree, str | None]:
+    """The tree this call started on, and the cookie to set at its entry if it has none yet."""
+    live = published_tree()
+    number, _sep, sid = (cookie or "").partition(".")
+    if sid == call_sid and number.isdigit() and len(number) < 10:
+        if live.revision == int(number):
+            return live, None
+        if (earlier := earlier_tree(int(number))) is not None:
+            return earlier, None
+    if live.revision is None:
+        return live, None
+    return live, f"{live.revision}.{call_sid}" if call_sid.isalnum() else str(live.revision)
+
+
+def earlier_tree(number: int) -> CompiledTree | None:
+    """A revision that is or was live, compiled once per process; None for any other number.
+
+    The live one too: another process may have heard of a publish before this one.
+    """
+    if (tree := _earlier.get(number)) is not None:
+        return tree
+    with _compiling:
+        if (tree := _earlier.get(number)) is not None:
+            return tree
+        revision = (
+            Revision.objects.filter(number=number).exclude(status=Revision.Status.DRAFT).first()
+        )
+        if revision is None:
+            return None
+        tree = compile_revision(revision)
+        _keep(tree)
+        return tree
+
+
+def _keep(tree: CompiledTree) -> None:
+    """Under the lock: the oldest kept goes first."""
+    _earlier[tree.revision] = tree
+    while len(_earlier) > EARLIER_REVISIONS_KEPT:
+        _earlier.popitem(last=False)
 
 
 def published_tree() -> CompiledTree:
@@ -78,6 +132,10 @@ def published_tree() -> CompiledTree:
     else:
         with _compiling:
             tree = compile_tree(stamp)
+            # Earlier revisions are compiled again when next asked for, from the database as
+            # it is now: one restored from a backup, or rolled back, may have given their
+            # numbers to other trees.
+            _earlier.clear()
     _compiled = (tree, now)
     return tree
 
@@ -91,9 +149,22 @@ def tree_stamp() -> int | None:
 
 
 def compile_tree(stamp: int | None) -> CompiledTree:
+    """The live revision's answers."""
+    menus = Menu.objects.filter(revision__status=Revision.Status.LIVE)
+    return compile_menus(menus.select_related("revision"), stamp=stamp)
+
+
+def compile_revision(revision: Revision) -> CompiledTree:
+    """Any revision's answers, the draft's too: what the admin's preview shows."""
+    return compile_menus(revision.menus.all(), revision=revision.number)
+
+
+def compile_menus(menus, *, stamp=None, revision=None) -> CompiledTree:
     """Every answer of every menu, written out once with the services that say them."""
     options = Prefetch("options", queryset=Option.objects.select_related("target_menu"))
-    menus = list(Menu.objects.select_related("main_menu").prefetch_related(options))
+    menus = list(menus.select_related("main_menu").prefetch_related(options))
+    if revision is None and menus:
+        revision = menus[0].revision.number
     entry_slugs = {menu.entry_slug for menu in menus if menu.entry_slug}
     entries, choices = {}, {}
     for menu in menus:
@@ -116,4 +187,4 @@ def compile_tree(stamp: int | None) -> CompiledTree:
             },
             otherwise=twiml_document(services.answer(menu, None)),
         )
-    return CompiledTree(stamp=stamp, entries=entries, choices=choices)
+    return CompiledTree(stamp=stamp, entries=entries, choices=choices, revision=revision)

@@ -6,7 +6,7 @@ from reservations.conversations.relay import relay_call
 
 from . import calls, voice_line
 from .call_log import logged_step
-from .tree import published_tree
+from .tree import REVISION_COOKIE, tree_for_call
 
 
 def twilio_params(request):
@@ -17,12 +17,20 @@ def twilio_params(request):
 @twilio_webhook(methods=("GET", "POST"))
 @logged_step
 def phone_tree(request, slug):
-    """A step of the phone tree: a menu played at its entry, or the key pressed at it."""
-    tree = published_tree()
+    """A step of the phone tree: a menu played at its entry, or the key pressed at it.
+
+    On the revision the call started on, which a cookie names (ivr/tree.py).
+    """
+    params = twilio_params(request)
+    call_sid = params.get("CallSid", "")[:64]
+    tree, cookie = tree_for_call(request.COOKIES.get(REVISION_COOKIE), call_sid)
     if (entry := tree.entries.get(slug)) is not None:
-        return twiml(entry.answer_for(twilio_params(request).get("From", "")))
+        response = twiml(entry.answer_for(params.get("From", "")))
+        if cookie is not None:  # a call is pinned where it starts
+            response.set_cookie(REVISION_COOKIE, cookie, path="/ivr/", httponly=True)
+        return response
     if (choice := tree.choices.get(slug)) is not None:
-        return twiml(choice.answer_for(twilio_params(request).get("Digits")))
+        return twiml(choice.answer_for(params.get("Digits")))
     raise Http404
 
 

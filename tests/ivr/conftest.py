@@ -1,6 +1,8 @@
 """Signed Twilio requests to the phone tree and the voice line, and their parsed TwiML."""
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import twilio_signature
 
@@ -58,3 +60,21 @@ def call_log_in_batches(settings):
     settings.CALL_LOG_WAIT_SECONDS = 3600
     yield settings.CALL_LOG_BATCH
     call_log.write_queued()
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The seed migrations run afresh: an earlier test of this kind may have flushed their rows."""
+    migrate([("ivr", "0001_phone_tree")])
+    migrate(latest())

@@ -1,12 +1,10 @@
 """ET Phone Home in Japanese at /ivr/ja-welcome, and /ivr/welcome sending Japanese callers there."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from ivr.models import Menu
 from tests.conftest import twiml_root
+from tests.ivr.conftest import latest, migrate
 from tests.ivr.test_et_phone_home import GOLDEN_RETURNING, GOLDEN_WELCOME, PRESSES, pressing
 
 WELCOME, MENU, PLANETS = "/ivr/ja-welcome", "/ivr/ja-menu", "/ivr/ja-planets"
@@ -141,14 +139,15 @@ def test_the_japanese_tree_is_shaped_as_the_english_one(db):
     assert shape("ja-welcome") == shape("welcome")
 
 
-def test_the_japanese_tree_migration_is_reversible(db):
-    migration = importlib.import_module("ivr.migrations.0003_et_phone_home_in_japanese")
+def test_the_japanese_tree_migration_is_reversible(seeded):
+    before = migrate([("ivr", "0002_et_phone_home")])
 
-    migration.remove_tree(apps, None)
+    assert set(before.get_model("ivr", "Menu").objects.values_list("choice_slug", flat=True)) == {
+        "menu",
+        "planets",
+    }
 
-    assert set(Menu.objects.values_list("choice_slug", flat=True)) == {"menu", "planets"}
-
-    migration.create_tree(apps, None)
+    migrate(latest())
 
     assert set(Menu.objects.values_list("choice_slug", flat=True)) == {
         "menu",

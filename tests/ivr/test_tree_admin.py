@@ -1,13 +1,17 @@
-"""Staff edit the phone tree in the admin; an invalid tree is refused there, not on a call."""
+"""Staff edit the phone tree's draft in the admin; an invalid tree is refused there, not on a call.
+
+What a draft's publishing does is in test_tree_revisions.py.
+"""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ivr.models import Menu, Option
+from ivr.models import Menu, Option, Revision
 from tests.conftest import twiml_root
 
 ADD_URL = "/admin/ivr/menu/add/"
+START_DRAFT_URL = "/admin/ivr/revision/start-draft/"
 
 
 @pytest.fixture
@@ -17,17 +21,29 @@ def staff_client(make_user, client):
 
 
 @pytest.fixture
-def welcome(db):
-    return Menu.objects.get(entry_slug="welcome")
+def draft(staff_client):
+    """The draft staff start from the live revision with the revisions page's button."""
+    assert staff_client.post(START_DRAFT_URL).status_code == 302
+    return Revision.objects.get(status=Revision.Status.DRAFT)
 
 
 @pytest.fixture
-def planets(db):
-    return Menu.objects.get(choice_slug="planets")
+def welcome(draft):
+    return draft.menus.get(entry_slug="welcome")
+
+
+@pytest.fixture
+def planets(draft):
+    return draft.menus.get(choice_slug="planets")
 
 
 def change_url(menu):
     return f"/admin/ivr/menu/{menu.pk}/change/"
+
+
+def publish(client, revision):
+    """Publish, as the button on the revision's page does; the page it comes back to."""
+    return client.post(f"/admin/ivr/revision/{revision.pk}/publish/", follow=True)
 
 
 def form_data(response):
@@ -80,23 +96,27 @@ def extra_row(data):
     return row
 
 
-def test_an_edited_welcome_prompt_is_said_on_the_next_call(staff_client, welcome, twilio_get):
+def test_an_edited_welcome_prompt_is_said_once_published(staff_client, draft, welcome, twilio_get):
     data = form_data(staff_client.get(change_url(welcome)))
     data["prompt"] = "Welcome back, E T. Press 1 for directions, or 2 for the planets."
 
     response = staff_client.post(change_url(welcome), data)
 
     assert response.status_code == 302
+    assert publish(staff_client, draft).status_code == 200
     [say] = twiml_root(twilio_get("/ivr/welcome")).findall("./Gather/Say")
     assert say.text == "Welcome back, E T. Press 1 for directions, or 2 for the planets."
     assert len(twiml_root(twilio_get("/ivr/menu", {"Digits": "1"})).findall("./Say")) == 2
 
 
-def test_an_edited_planet_number_is_dialled_on_the_next_call(staff_client, planets, twilio_get):
+def test_an_edited_planet_number_is_dialled_once_published(
+    staff_client, draft, planets, twilio_get
+):
     data = form_data(staff_client.get(change_url(planets)))
     data[f"{option_row(data, '2')}-number"] = "+14155550100"
 
     assert staff_client.post(change_url(planets), data).status_code == 302
+    assert publish(staff_client, draft).status_code == 200
 
     dials = twiml_root(twilio_get("/ivr/planets", {"Digits": "2"})).findall("./Dial")
     assert [dial.text for dial in dials] == ["+14155550100"]
@@ -146,7 +166,7 @@ def read_times(loop):
 
 def no_longer_a_start(data):
     # Welcome as its own main menu passes "choose the main menu"; but planets returns to it.
-    data["main_menu"] = str(Menu.objects.get(entry_slug="welcome").pk)
+    data["main_menu"] = str(Menu.objects.get(entry_slug="welcome", revision__status="draft").pk)
     data["entry_slug"] = ""
 
 
@@ -182,7 +202,7 @@ INVALID_EDITS = {
     "keys posted to another menu's keys address": (
         "planets",
         choice_slug("menu"),
-        "Phone menu with this Keys posted to already exists.",
+        "Each /ivr/ address can belong to one menu only.",
     ),
     "played at and keys posted to the same address": (
         "welcome",
@@ -223,9 +243,9 @@ def test_an_invalid_tree_is_refused_with_a_clear_error(request, staff_client, me
     assert tree() == before
 
 
-def test_a_menu_returning_to_itself_must_stay_a_calls_start(staff_client):
+def test_a_menu_returning_to_itself_must_stay_a_calls_start(staff_client, draft):
     moon = Menu.objects.create(
-        name="Moon base", entry_slug="moon", choice_slug="moon-keys", prompt="Press 5."
+        revision=draft, name="Moon base", entry_slug="moon", choice_slug="moon-keys", prompt="P5."
     )
     data = form_data(staff_client.get(change_url(moon)))
     data.update({"entry_slug": "", "main_menu": str(moon.pk)})
@@ -256,7 +276,7 @@ def test_a_new_menu_clashing_with_an_address_is_refused(staff_client, welcome):
     assert tree() == before
 
 
-def test_a_new_menu_with_its_own_addresses_is_played(staff_client, twilio_get):
+def test_a_new_menu_with_its_own_addresses_is_played(staff_client, draft, twilio_get):
     data = form_data(staff_client.get(ADD_URL))
     data.update(
         {
@@ -271,6 +291,8 @@ def test_a_new_menu_with_its_own_addresses_is_played(staff_client, twilio_get):
     data.update({f"{row}-key": "5", f"{row}-action": "dial", f"{row}-number": "+14155550100"})
 
     assert staff_client.post(ADD_URL, data).status_code == 302
+    # Played at its own address, a new menu is one a call starts at: reachable.
+    assert publish(staff_client, draft).status_code == 200
 
     gather = twiml_root(twilio_get("/ivr/moon")).find("./Gather")
     assert gather.attrib == {"numDigits": "1", "action": "/ivr/moon-keys", "method": "POST"}
@@ -285,6 +307,7 @@ def grow_the_tree(welcome, planets, menus=50, options=10):
     """`menus` more menus of `options` keys each, reachable from ET's unused keys."""
     big = Menu.objects.bulk_create(
         Menu(
+            revision=welcome.revision,
             name=f"Galaxy {n}",
             choice_slug=f"galaxy-{n}",
             prompt=f"Galaxy {n}: press any key.",
@@ -327,7 +350,9 @@ def queries_and_answers(twilio_get):
     return counts, answers
 
 
-def test_a_call_costs_the_same_few_queries_however_large_the_tree(welcome, planets, twilio_get):
+def test_a_call_costs_the_same_few_queries_however_large_the_tree(db, twilio_get):
+    welcome = Menu.objects.get(entry_slug="welcome", revision__status="live")
+    planets = Menu.objects.get(choice_slug="planets", revision__status="live")
     small_counts, small_answers = queries_and_answers(twilio_get)
     menus, options = Menu.objects.count(), Option.objects.count()
     grow_the_tree(welcome, planets)

@@ -23,7 +23,7 @@ from ivr.models import CallStep, Menu, Option
 from ivr.tree import tree_stamp
 from tests.conftest import twiml_root
 from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS, GOLDEN_WELCOME
-from tests.ivr.test_tree_admin import change_url, form_data
+from tests.ivr.test_tree_admin import START_DRAFT_URL, change_url, form_data, publish
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 STRANGER = "+12025550188"  # a valid American number nobody owns
@@ -129,24 +129,28 @@ def test_compiling_the_tree_costs_three_queries(db, call_webhook):
     assert len(queries) == 3  # the stamp, the menus, their options
 
 
-def test_an_admin_edit_is_heard_within_the_second(
+def test_a_published_edit_is_heard_within_the_second(
     db, call_webhook, once_a_second, clock, make_user, client
 ):
     assert call_webhook("/ivr/menu", {"Digits": "1"}).content.decode() == GOLDEN_DIRECTIONS
     staff = make_user(is_staff=True, is_superuser=True)
     client.force_login(staff)
-    planets = Menu.objects.get(choice_slug="menu")
-    data = form_data(client.get(change_url(planets)))
+    assert client.post(START_DRAFT_URL).status_code == 302
+    welcome = Menu.objects.get(choice_slug="menu", revision__status="draft")
+    data = form_data(client.get(change_url(welcome)))
     text_field = next(name for name, value in data.items() if value.startswith("To get to"))
     data[text_field] = "Follow the lights."
-    assert client.post(change_url(planets), data).status_code == 302
+    assert client.post(change_url(welcome), data).status_code == 302
+    assert publish(client, welcome.revision).status_code == 200
     client.logout()
 
+    # Each a new call: a call in progress finishes on its revision (test_tree_revisions.py).
     clock.shift(timedelta(seconds=0.9))
-    assert call_webhook("/ivr/menu", {"Digits": "1"}).content.decode() == GOLDEN_DIRECTIONS
+    second_call = {"Digits": "1", "CallSid": "CA2"}
+    assert call_webhook("/ivr/menu", second_call).content.decode() == GOLDEN_DIRECTIONS
 
     clock.shift(timedelta(seconds=0.1))
-    root = twiml_root(call_webhook("/ivr/menu", {"Digits": "1"}))
+    root = twiml_root(call_webhook("/ivr/menu", {"Digits": "1", "CallSid": "CA3"}))
     assert [say.text for say in root.findall("./Say")][0] == "Follow the lights."
 
 
