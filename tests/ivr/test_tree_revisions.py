@@ -210,7 +210,9 @@ def test_a_call_started_on_a_revision_finishes_on_it(staff, draft):
     assert said(next_call.post("/ivr/menu", Digits="1")) == ["Follow the lights."]
 
 
-def test_an_earlier_revision_is_compiled_once_per_process(staff, draft, django_assert_num_queries):
+def test_an_earlier_revision_is_compiled_once_per_process(
+    staff, draft, call_log_in_batches, django_assert_num_queries
+):
     call = Twilio("CA" + "3" * 32)
     call.post("/ivr/welcome")
     staff.post(revision_url(draft, "publish"))
