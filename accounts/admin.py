@@ -1,5 +1,3 @@
-import phonenumbers
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -12,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from airtng.admin_parts import NumberSearch
 from airtng.messaging.models import OptOut
 from reservations.models import Reservation
 
@@ -23,28 +22,6 @@ admin.site.login_form = AdminLoginForm
 
 # A user page lists this many of the user's latest reservations as host and as guest.
 RESERVATIONS_SHOWN = 20
-
-
-def searched_numbers(term: str) -> set[str]:
-    """The E.164 numbers `term` may be: `+1 (202) 555-0101`; `(202) 555-0101` in the default
-    region; `090-1234-5678` in whichever country Airtng texts it is a number of."""
-    if sum(character.isdigit() for character in term) < 7:
-        return set()
-    parsed = []
-    for region in dict.fromkeys([settings.PHONENUMBER_DEFAULT_REGION, *settings.SMS_COUNTRIES]):
-        try:
-            parsed.append(phonenumbers.parse(term, region))
-        except phonenumbers.NumberParseException:
-            continue
-    # Numbers valid somewhere beat those that only have the right length.
-    for fits in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
-        if found := {
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            for number in parsed
-            if fits(number)
-        }:
-            return found
-    return set()
 
 
 class OptedOutFilter(admin.SimpleListFilter):
@@ -67,7 +44,7 @@ class StaffCreatedUserForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NumberSearch, BaseUserAdmin):
     add_form = StaffCreatedUserForm
     ordering = ("email",)
     list_display = (
@@ -81,6 +58,7 @@ class UserAdmin(BaseUserAdmin):
     )
     list_filter = ("phone_verified", OptedOutFilter, "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone_number")
+    number_fields = ("phone_number",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -135,13 +113,6 @@ class UserAdmin(BaseUserAdmin):
         "reservations_as_host",
         "reservations_as_guest",
     )
-
-    def get_search_results(self, request, queryset, search_term):
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # The number as staff write it, in any format, finds the number as it is stored.
-        if numbers := searched_numbers(search_term):
-            found |= queryset.filter(phone_number__in=numbers)
-        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         if change and "phone_number" in form.changed_data:

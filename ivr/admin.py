@@ -4,7 +4,6 @@ from xml.parsers.expat import ExpatError
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from airtng.messaging.countries import valid_number
+from airtng.admin_parts import History, NumberSearch, PersonAndRequestLinks
 
 from . import revisions
 from .models import (
@@ -151,7 +150,7 @@ def preview_context(revision: Revision, menus) -> dict:
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(History, admin.ModelAdmin):
     """Revisions are read only here: the draft is edited through its menus, and made live by
     Publish; an earlier one is made live again by Revert."""
 
@@ -164,15 +163,6 @@ class RevisionAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["ivr/tree_admin.css"]}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -299,7 +289,7 @@ def indented(twiml: str) -> str:
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(NumberSearch, PersonAndRequestLinks, History, admin.ModelAdmin):
     """The call log: every call Airtng answered or placed, read only (it is history)."""
 
     list_display = (
@@ -316,6 +306,7 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = ("status", "direction", "created_at")
     date_hierarchy = "created_at"
     search_fields = ("to", "from_number", "sid")
+    number_fields = ("to", "from_number")
     fields = readonly_fields = (
         "sid",
         "direction",
@@ -335,50 +326,10 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     inlines = [CallStepInline]
 
-    def get_search_results(self, request, queryset, search_term):
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        # "+1 (202) 555-0101" is one number, not four words to find.
-        number = valid_number(search_term.strip()) if search_term.strip() else None
-        if number is not None:
-            found |= queryset.filter(Q(to=number.e164) | Q(from_number=number.e164))
-        return found, duplicates
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("user"), ordering="user")
-    def user_link(self, call):
-        if call.user_id is None:
-            return "–"
-        url = reverse("admin:accounts_user_change", args=[call.user_id])
-        return format_html('<a href="{}">{}</a>', url, call.user)
-
-    @admin.display(description=_("reservation"), ordering="reservation")
-    def reservation_link(self, call):
-        if call.reservation_id is None:
-            return "–"
-        url = reverse("admin:reservations_reservation_change", args=[call.reservation_id])
-        return format_html('<a href="{}">#{}</a>', url, call.reservation_id)
-
 
 @admin.register(TreeVersion)
-class TreeVersionAdmin(admin.ModelAdmin):
+class TreeVersionAdmin(History, admin.ModelAdmin):
     """The stamp every process compares its compiled tree with: written by triggers only."""
 
     list_display = ("stamp",)
     readonly_fields = ("stamp",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

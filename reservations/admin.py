@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from airtng.admin_parts import History
+
 from . import services
 from .conversations.admin import warn_if_the_pool_is_short
 from .forms import StaffStayRequestForm
@@ -168,18 +170,10 @@ class ReservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutstandingRequest)
-class OutstandingRequestAdmin(admin.ModelAdmin):
+class OutstandingRequestAdmin(History, admin.ModelAdmin):
+    """Only the services offer and withdraw: a deleted offer would leave the host unasked."""
+
     list_display = ("host", "reservation", "offered_at")
     search_fields = ("host__email", "host__first_name")
     list_select_related = ("host", "reservation__property", "reservation__guest")
     readonly_fields = ("host", "reservation", "message", "offered_at")
-
-    # Only the services offer and withdraw: a deleted offer would leave the host unasked.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

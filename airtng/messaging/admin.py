@@ -11,6 +11,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from airtng.admin_parts import History, NumberSearch, PersonAndRequestLinks
+
 from . import services
 from .models import Direction, Message, OptOut, WorkerHeartbeat
 from .opt_outs import e164
@@ -41,7 +43,7 @@ def body_as_written(body: str):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(NumberSearch, PersonAndRequestLinks, admin.ModelAdmin):
     list_display = (
         "created_at",
         "direction",
@@ -56,6 +58,7 @@ class MessageAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "direction", "created_at")
     search_fields = ("to", "from_number", "sid", "body")
+    number_fields = ("to", "from_number")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     # Staff read the body with its secret masked (shown_body), never the raw one.
@@ -107,20 +110,6 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("error"), ordering="error_code")
     def error(self, message):
         return error_with_meaning(message.error_code)
-
-    @admin.display(description=_("user"), ordering="user")
-    def user_link(self, message):
-        if message.user_id is None:
-            return "–"
-        url = reverse("admin:accounts_user_change", args=[message.user_id])
-        return format_html('<a href="{}">{}</a>', url, message.user)
-
-    @admin.display(description=_("reservation"), ordering="reservation")
-    def reservation_link(self, message):
-        if message.reservation_id is None:
-            return "–"
-        url = reverse("admin:reservations_reservation_change", args=[message.reservation_id])
-        return format_html('<a href="{}">#{}</a>', url, message.reservation_id)
 
     @admin.action(
         description=_("Send the selected failed or unknown messages again"), permissions=["change"]
@@ -214,7 +203,9 @@ def conversation_rows(log):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(History, admin.ModelAdmin):
+    """Only START from the number lifts an opt-out: Twilio would refuse our texts anyway."""
+
     list_display = ("phone_number", "reason", "created_at", "owner", "conversation")
     list_filter = ("reason",)
     search_fields = ("phone_number",)
@@ -230,16 +221,6 @@ class OptOutAdmin(admin.ModelAdmin):
                 owner_email=Subquery(owners.values("email")[:1]),
             )
         )
-
-    # Only START from the number lifts an opt-out: Twilio would refuse our texts anyway.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("conversation"))
     def conversation(self, opt_out):

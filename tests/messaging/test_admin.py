@@ -104,7 +104,13 @@ def test_the_log_filters_by_status_and_direction(login, staff, log, query, expec
 
 @pytest.mark.parametrize(
     ("number", "expected"),
-    [("+12015550101", "failed"), ("+12015550103", "inbound"), ("5550102", "delivered")],
+    [
+        ("+12015550101", "failed"),
+        ("+12015550103", "inbound"),
+        ("5550102", "delivered"),
+        ("+1 (201) 555-0101", "failed"),
+        ("(201) 555-0103", "inbound"),
+    ],
 )
 def test_the_log_is_searched_by_number(login, staff, log, number, expected):
     response = login(staff).get(CHANGELIST, {"q": number})
