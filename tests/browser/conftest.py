@@ -72,6 +72,19 @@ def people(browser, base_url, **options):
             context.close()
 
 
+def sign_in(page, user, base_url):
+    """`user` signed in on `page`'s browser, with a session the test client opens."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+
+
 def numbered_screenshots(folder: Path):
     """`save(page, name)` saves the page as the next step, folder/NN-name.png (emptied first)."""
     shutil.rmtree(folder, ignore_errors=True)

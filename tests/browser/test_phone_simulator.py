@@ -5,10 +5,10 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.conftest import SIMULATOR_PERMISSIONS, grant
 from tests.simulator.conftest import et_phone_home  # noqa: F401 (the tree, for this test)
 
@@ -21,12 +21,7 @@ TIME = re.compile(r"^\d\d:\d\d:\d\d$")
 def staff_phone(page, twilio, settings, make_user, live_server, et_phone_home):  # noqa: F811
     settings.PUBLIC_BASE_URL = ""
     staff = grant(make_user(first_name="Stella", is_staff=True), *SIMULATOR_PERMISSIONS)
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(page, staff, live_server.url)
     page.goto(f"{reverse('simulator')}?{urlencode({'number': '+15555550100'})}")
     expect(page.locator("#current-phone")).to_have_text("+15555550100")
     return page

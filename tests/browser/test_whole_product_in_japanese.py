@@ -11,13 +11,12 @@ from urllib.parse import urlencode
 
 import phonenumbers
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from reservations.models import Reservation
 from tests.accounts.test_signup import signup_link
-from tests.browser.conftest import SCREENSHOTS, numbered_screenshots, people
+from tests.browser.conftest import SCREENSHOTS, numbered_screenshots, people, sign_in
 from tests.conftest import PASSWORD, SIMULATOR_PERMISSIONS, days_from_now, grant
 
 pytestmark = pytest.mark.browser
@@ -52,13 +51,8 @@ def phone(japanese_page, settings, make_user, live_server):
     settings.PUBLIC_BASE_URL = ""  # the simulator signs for the live server's own URL
     staff = make_user(first_name="ステラ", email="staff@example.com", is_staff=True, language="ja")
     grant(staff, *SIMULATOR_PERMISSIONS)
-    client = Client()
-    client.force_login(staff)
     page = japanese_page()
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(page, staff, live_server.url)
 
     def show(number):
         page.goto(f"{reverse('simulator')}?{urlencode({'number': number})}")

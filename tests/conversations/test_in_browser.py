@@ -4,11 +4,10 @@ in the phone simulator. Both threads show the same conversation."""
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, browser  # noqa: F401 (a fixture)
+from tests.browser.conftest import SCREENSHOTS, browser, sign_in  # noqa: F401 (a fixture)
 from tests.browser.test_whole_product import new_page  # noqa: F401 (a fixture)
 from tests.conftest import SIMULATOR_PERMISSIONS, grant
 from tests.conversations.conftest import PROXY_A
@@ -18,22 +17,12 @@ SERVER_ANSWER_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture
-def page_as(new_page, live_server, settings):  # noqa: F811
+def page_as(new_page, live_server):  # noqa: F811
     """A browser logged in as `user`, at `path`."""
 
     def open_as(user, path, *, fake_clock=False, init_script=None):
-        client = Client()
-        client.force_login(user)
         page = new_page()
-        page.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
+        sign_in(page, user, live_server.url)
         if fake_clock:
             page.clock.install()
         if init_script:

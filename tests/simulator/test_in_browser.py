@@ -5,12 +5,12 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from airtng.messaging.services import queue_sms
 from reservations.models import Reservation
+from tests.browser.conftest import sign_in
 from tests.conftest import SIMULATOR_PERMISSIONS, grant
 
 pytestmark = pytest.mark.browser
@@ -23,12 +23,7 @@ def phone(page, twilio, settings, make_user, live_server):
     """The simulator, as the phone `number`: phone(number) opens it."""
     settings.PUBLIC_BASE_URL = ""
     staff = grant(make_user(first_name="Stella", is_staff=True), *SIMULATOR_PERMISSIONS)
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(page, staff, live_server.url)
 
     def open_as(number):
         page.goto(f"{reverse('simulator')}?{urlencode({'number': number})}")

@@ -4,12 +4,12 @@ answered, reads the request, and 1 accepts it; the guest is texted."""
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from ivr.models import Call
 from reservations.models import Reservation
+from tests.browser.conftest import sign_in
 from tests.conftest import SIMULATOR_PERMISSIONS, grant
 
 pytestmark = pytest.mark.browser
@@ -22,12 +22,7 @@ def phone(page, settings, make_user, live_server):
     """The simulator as the phone `number`, for staff; no Twilio account: calls are recorded."""
     settings.PUBLIC_BASE_URL = ""
     staff = grant(make_user(first_name="Stella", is_staff=True), *SIMULATOR_PERMISSIONS)
-    client = Client()
-    client.force_login(staff)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(page, staff, live_server.url)
 
     def open_as(number):
         page.goto(f"{reverse('simulator')}?{urlencode({'number': number})}")
