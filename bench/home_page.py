@@ -2,7 +2,7 @@
 
 Two fresh databases, one with --small listings (the reference) and one with --large
 (Airtng at size), each served by its own gunicorn (the same options, production settings).
-Anonymous GETs of `/` (the first page: the 12 newest listings, "Page 1 of N"), in
+Anonymous GETs of `/` (the first page: the 12 newest listings, and whether a page 2 follows), in
 interleaved phases (small, large, small, large) so that the machine's drift cancels out.
 Prints requests/s, p50/p99, errors, the large/small ratio and queries per request (Django's
 test client, in-process, on each database), and whether the goal is met.

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Photo, Property
+from .templatetags.prices import price
 
 
 class PhotoInline(admin.TabularInline):
@@ -26,12 +27,12 @@ class PropertyAdmin(admin.ModelAdmin):
         "title",
         "host",
         "location",
-        "nightly_price",
+        "price_a_night",
         "max_guests",
         "created_at",
         "withdrawn_at",
     )
-    list_filter = ("created_at", "withdrawn_at")
+    list_filter = ("currency", "created_at", "withdrawn_at")
     readonly_fields = ("withdrawn_at",)
     # Deleting a listing with reservations is refused (they PROTECT it): withdraw it.
     actions = ("withdraw_selected",)
@@ -39,6 +40,10 @@ class PropertyAdmin(admin.ModelAdmin):
     list_select_related = ("host",)
     autocomplete_fields = ("host",)
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("nightly price"), ordering="nightly_price")
+    def price_a_night(self, listing):
+        return price(listing.nightly_price, listing.currency)
 
     @admin.action(description=_("Withdraw selected listings (declines their pending requests)"))
     def withdraw_selected(self, request, queryset):

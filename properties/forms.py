@@ -2,8 +2,10 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from airtng.messaging.countries import country_of
+
 from .images import MAX_PHOTO_SIZE, BadPhoto, prepare_photo
-from .models import Property
+from .models import CURRENCY_OF_COUNTRY, Currency, Property
 from .services import MAX_PHOTOS_PER_LISTING
 
 
@@ -54,12 +56,22 @@ class PropertyForm(forms.ModelForm):
 
     class Meta:
         model = Property
-        fields = ("title", "description", "location", "nightly_price", "max_guests", "image_url")
+        fields = (
+            "title",
+            "description",
+            "location",
+            "nightly_price",
+            "currency",
+            "max_guests",
+            "image_url",
+        )
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
         help_texts = {"image_url": _("Or the address of a photo on the web.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, host=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if host is not None and not self.instance.pk:
+            self.fields["currency"].initial = likely_currency(host)
         if self.instance.pk:
             del self.fields["photos"]
         else:
@@ -72,6 +84,11 @@ class PropertyForm(forms.ModelForm):
         if not has_photo and not cleaned.get("image_url") and not self.errors:
             raise forms.ValidationError(_("Add a photo: upload one or give its web address."))
         return cleaned
+
+
+def likely_currency(host) -> str:
+    """The currency of the host's number's country, else US dollars."""
+    return CURRENCY_OF_COUNTRY.get(country_of(host.phone_number), Currency.USD)
 
 
 class PhotoUploadForm(forms.Form):

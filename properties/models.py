@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, OuterRef, Subquery
@@ -19,10 +20,28 @@ class PropertyQuerySet(models.QuerySet):
         return self.annotate(cover_thumbnail=Subquery(first.values("thumbnail")[:1]))
 
 
-class Property(models.Model):
-    # The currency of every nightly price (ISO 4217).
-    CURRENCY = "USD"
+class Currency(models.TextChoices):
+    """The currencies a listing's price may be in (ISO 4217): those of the countries Airtng
+    texts (SMS_COUNTRIES' defaults), US dollars first."""
 
+    USD = "USD", _("US dollars (USD)")
+    CAD = "CAD", _("Canadian dollars (CAD)")
+    GBP = "GBP", _("Pounds sterling (GBP)")
+    JPY = "JPY", _("Japanese yen (JPY)")
+
+
+# A host's number says which currency they most likely price in.
+CURRENCY_OF_COUNTRY = {
+    "US": Currency.USD,
+    "CA": Currency.CAD,
+    "GB": Currency.GBP,
+    "JP": Currency.JPY,
+}
+# Currencies written without a fraction: a price in them is a whole number.
+WHOLE_CURRENCIES = {Currency.JPY}
+
+
+class Property(models.Model):
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -37,6 +56,14 @@ class Property(models.Model):
         max_digits=8,
         decimal_places=2,
         validators=[MinValueValidator(1)],
+    )
+    # A database default too: listings inserted in SQL (the benchmarks) are in US dollars.
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=Currency,
+        default=Currency.USD,
+        db_default=Currency.USD,
     )
     max_guests = models.PositiveSmallIntegerField(
         _("maximum guests"), validators=[MinValueValidator(1)]
@@ -88,6 +115,9 @@ class Property(models.Model):
             models.CheckConstraint(
                 condition=models.Q(nightly_price__gt=0), name="property_price_positive"
             ),
+            models.CheckConstraint(
+                condition=models.Q(currency__in=Currency.values), name="property_currency_known"
+            ),
         ]
 
     def __str__(self):
@@ -103,8 +133,16 @@ class Property(models.Model):
     def get_absolute_url(self):
         return reverse("property_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        whole = self.nightly_price is not None and self.nightly_price == int(self.nightly_price)
+        if self.currency in WHOLE_CURRENCIES and not whole:
+            raise ValidationError(
+                {"nightly_price": _("A price in yen is a whole number of yen.")}, code="fraction"
+            )
+
     def price_of_stay(self, nights: int):
-        """What `nights` nights cost, in CURRENCY."""
+        """What `nights` nights cost, in the listing's currency."""
         return self.nightly_price * nights
 
     @property

@@ -18,6 +18,8 @@ MAX_SEARCH_GUESTS = 50
 
 ORDERINGS = {
     "newest": ("-created_at", "-id"),
+    # By the number alone, whatever its currency: ¥12,000 sorts after $150. Converting would
+    # need exchange rates, which Airtng does not keep.
     "price": ("nightly_price", "id"),
     "-price": ("-nightly_price", "-id"),
 }

@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +16,8 @@ from . import services
 from .calendar import listing_calendar
 from .forms import PhotoUploadForm, PropertyForm
 from .models import Property
+from .pages import page_number, page_of
 from .search import SearchForm, listings_matching
-
-LISTINGS_PER_PAGE = 12
 
 
 def home(request):
@@ -28,7 +26,7 @@ def home(request):
         return render(request, "properties/home.html", {"search": search}, status=400)
     criteria = {name: value for name, value in search.cleaned_data.items() if value}
     listings = listings_matching(**criteria).with_cover()
-    page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(listings, page_number(request.GET.get("page")))
     return render(
         request,
         "properties/home.html",
@@ -40,6 +38,7 @@ def home(request):
             # Carried to each listing's page: its total and its request form.
             "stay_query": urlencode(search.stay()),
         },
+        status=404 if page.is_past_the_end else 200,
     )
 
 
@@ -88,7 +87,7 @@ def my_listings(request):
 
 @verified_phone_required
 def property_create(request):
-    form = PropertyForm(request.POST or None, request.FILES or None)
+    form = PropertyForm(request.POST or None, request.FILES or None, host=request.user)
     if request.method == "POST" and form.is_valid():
         form.instance.host = request.user
         try:

@@ -59,28 +59,58 @@ def test_home_shows_12_listings_per_page(client, thirteen_listings):
     for n in range(2, 14):
         assert f"Listing {n:02d}" in response.text
     assert "Listing 01" not in response.text
-    assert "Page 1 of 2" in response.text
-    assert 'href="?page=2"' in response.text
+    assert "<span>Page 1</span>" in response.text
+    assert '<a href="?page=2" rel="next">Older</a>' in response.text
+    assert 'rel="prev"' not in response.text
 
 
-def test_home_page_2_shows_the_rest(client, thirteen_listings):
+def test_home_page_2_is_the_last_page(client, thirteen_listings):
     response = client.get(reverse("home"), {"page": 2})
 
     assert response.status_code == 200
     assert "Listing 01" in response.text
     assert "Listing 02" not in response.text
-    assert "Page 2 of 2" in response.text
+    assert "<span>Page 2</span>" in response.text
+    assert '<a href="?page=1" rel="prev">Newer</a>' in response.text
+    assert 'rel="next"' not in response.text
 
 
-@pytest.mark.parametrize(
-    ("page", "shown"),
-    [("junk", "Page 1 of 2"), ("-1", "Page 2 of 2"), ("999", "Page 2 of 2"), ("", "Page 1 of 2")],
-)
-def test_home_survives_a_junk_page_number(client, thirteen_listings, page, shown):
+def test_a_page_that_is_exactly_full_has_no_next_page(client, host, make_property):
+    for n in range(12):
+        make_property(host, title=f"Listing {n:02d}")
+
+    response = client.get(reverse("home"))
+
+    assert response.text.count('class="listing"') == 12
+    assert 'class="pages"' not in response.text
+
+
+@pytest.mark.parametrize("page", ["3", "999", str(10**30)])
+def test_a_page_beyond_the_end_says_so_and_links_to_the_first(client, thirteen_listings, page):
+    response = client.get(reverse("home"), {"page": page})
+
+    assert response.status_code == 404
+    assert "This page is past the last one." in response.text
+    assert '<a href="?">Back to the first page</a>' in response.text
+    assert 'class="listing"' not in response.text
+
+
+@pytest.mark.parametrize("page", ["junk", "-1", "0", "", "2.5", "1e3", "９" * 5000])
+def test_a_bad_page_number_is_the_first_page(client, thirteen_listings, page):
     response = client.get(reverse("home"), {"page": page})
 
     assert response.status_code == 200
-    assert shown in response.text
+    assert "<span>Page 1</span>" in response.text
+    assert "Listing 13" in response.text
+
+
+def test_the_pages_read_in_japanese(client, thirteen_listings):
+    first = client.get(reverse("home"), headers={"Accept-Language": "ja"})
+    past = client.get(reverse("home"), {"page": 5}, headers={"Accept-Language": "ja"})
+
+    assert "<span>1ページ目</span>" in first.text
+    assert "このページは最後のページより後です。" in past.text
+    assert "最初のページへ" in past.text
 
 
 # A property's page

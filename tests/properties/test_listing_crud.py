@@ -32,6 +32,7 @@ def listing_form(**fields):
         "description": "Reached by a rope ladder.",
         "location": "Bend, OR",
         "nightly_price": "95.50",
+        "currency": "USD",
         "max_guests": "2",
         "image_url": "https://example.com/treehouse.jpg",
     }

@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from accounts.models import User
@@ -90,3 +91,18 @@ def test_the_home_page_shows_the_demo_photos(client, db, settings, tmp_path):
 
     assert f'src="{cover.thumbnail.url}"' in page.text
     assert thumbnail.status_code == 200
+
+
+def test_its_listings_are_found_by_a_search_and_priced_in_their_currency(
+    db, settings, tmp_path, client
+):
+    settings.MEDIA_ROOT = tmp_path
+    seed()
+
+    kyoto = client.get(reverse("home"), {"where": "kyoto"})
+    placid = client.get(reverse("home"), {"where": "lake placid"})
+
+    assert [listing.title for listing in kyoto.context["page"]] == ["Machiya townhouse"]
+    assert "¥18,000 a night" in kyoto.text
+    assert [listing.title for listing in placid.context["page"]] == ["Cabin by the lake"]
+    assert "$120.00 a night" in placid.text

@@ -27,10 +27,19 @@ PEOPLE = [
 ]
 
 LISTINGS = [
-    ("hannah@example.com", "Cabin by the lake", "Lake Placid, NY", "120", 4, (46, 125, 50)),
-    ("hannah@example.com", "Loft above the bakery", "Portland, OR", "95", 2, (191, 54, 12)),
-    ("ravi@example.com", "Adobe house with a view", "Santa Fe, NM", "150", 6, (198, 120, 40)),
-    ("ravi@example.com", "Beach bungalow", "Kailua, HI", "210", 3, (2, 119, 189)),
+    ("hannah@example.com", "Cabin by the lake", "Lake Placid, NY", "120", "USD", 4, (46, 125, 50)),
+    ("hannah@example.com", "Loft above the bakery", "Portland, OR", "95", "USD", 2, (191, 54, 12)),
+    (
+        "ravi@example.com",
+        "Adobe house with a view",
+        "Santa Fe, NM",
+        "150",
+        "USD",
+        6,
+        (198, 120, 40),
+    ),
+    ("ravi@example.com", "Beach bungalow", "Kailua, HI", "210", "USD", 3, (2, 119, 189)),
+    ("ravi@example.com", "Machiya townhouse", "Kyōto, Japan", "18000", "JPY", 4, (120, 72, 40)),
 ]
 
 DESCRIPTION = "A calm place to stay in {location}, a short walk from everything you came for."
@@ -92,7 +101,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             people[user.email] = user
-        for email, title, location, price, max_guests, colour in LISTINGS:
+        for email, title, location, price, currency, max_guests, colour in LISTINGS:
             listing, created = Property.objects.get_or_create(
                 host=people[email],
                 title=title,
@@ -100,6 +109,7 @@ class Command(BaseCommand):
                     "location": location,
                     "description": DESCRIPTION.format(location=location),
                     "nightly_price": Decimal(price),
+                    "currency": currency,
                     "max_guests": max_guests,
                 },
             )
