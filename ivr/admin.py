@@ -341,6 +341,9 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     inlines = [CallStepInline]
 
+    class Media:
+        css = {"all": ["ivr/tree_admin.css"]}
+
     def get_search_results(self, request, queryset, search_term):
         found, duplicates = super().get_search_results(request, queryset, search_term)
         # "+1 (202) 555-0101" is one number, not four words to find.

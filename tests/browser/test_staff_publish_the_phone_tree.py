@@ -107,3 +107,38 @@ def test_staff_edit_a_draft_hear_the_live_tree_unchanged_publish_and_hear_the_ch
 
     page.get_by_role("button", name="Call ET Phone Home").click()
     expect(screen).to_contain_text(NEW_GREETING, timeout=SERVER_ANSWER_TIMEOUT_MS)
+
+
+def overflows(page) -> bool:
+    """Whether the page, or a table in it, is wider than the screen shows (scrolls sideways)."""
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth > window.innerWidth
+          || [...document.querySelectorAll("*")].some((box) =>
+               ["auto", "scroll"].includes(getComputedStyle(box).overflowX)
+               && box.scrollWidth > box.clientWidth + 1)"""
+    )
+
+
+def test_a_call_and_a_draft_menu_fit_a_laptop_screen(
+    page,
+    twilio_post,
+    staff,
+    et_phone_home,  # noqa: F811
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    call = {"CallSid": "CA" + "1" * 32, "From": "+12025550188", "To": "+15005550006"}
+    assert twilio_post("/ivr/welcome", {**call, "CallStatus": "ringing"}).status_code == 200
+    assert twilio_post("/ivr/menu", {**call, "Digits": "2"}).status_code == 200
+    log_in_to_the_admin(page, staff.email)
+
+    page.get_by_role("link", name="Call log").click()
+    page.locator("#result_list a[href*='/ivr/call/']").first.click()
+    expect(page.locator(".field-readable_twiml pre").first).to_contain_text("Gather")
+    assert not overflows(page)
+
+    page.goto("/admin/ivr/revision/")
+    page.locator("button[name=start-draft]").click()
+    page.get_by_role("link", name="Edit the draft’s menus").click()
+    page.get_by_role("link", name="ET Phone Home: planets", exact=True).click()
+    expect(page.locator(".inline-group")).to_be_visible()
+    assert not overflows(page)
