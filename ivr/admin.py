@@ -1,3 +1,4 @@
+from urllib.parse import urlencode
 from xml.dom import minidom
 from xml.parsers.expat import ExpatError
 
@@ -140,13 +141,18 @@ def preview_context(revision: Revision, menus) -> dict:
                 "keys": [(key, twiml.decode()) for key, twiml in sorted(choice.answers.items())],
                 "otherwise": choice.otherwise.decode(),
                 "simulator_url": (
-                    f"/phone/?dial={reverse('phone_tree', args=[menu.entry_slug])}"
+                    simulator_link(reverse("phone_tree", args=[menu.entry_slug]))
                     if menu.entry_slug
                     else None
                 ),
             }
         )
     return {"previews": previews, "previewed_revision": revision}
+
+
+def simulator_link(path: str) -> str:
+    """The phone simulator, ready to call `path`."""
+    return f"{reverse('simulator')}?{urlencode({'dial': path}, safe='/')}"
 
 
 @admin.register(Revision)
@@ -325,6 +331,9 @@ class CallAdmin(NumberSearch, PersonAndRequestLinks, History, admin.ModelAdmin):
     )
     list_select_related = ("user",)
     inlines = [CallStepInline]
+
+    class Media:
+        css = {"all": ["ivr/tree_admin.css"]}
 
 
 @admin.register(TreeVersion)

@@ -120,7 +120,11 @@ class Menu(models.Model):
         blank=True,
         default=TWILIO_FINISH_KEY,
         choices=FINISH_KEYS,
-        help_text=_("<Gather>’s finishOnKey: this key is never offered as an option."),
+        # No <Gather> here: the admin writes help texts as HTML.
+        help_text=_(
+            "The key that ends a caller’s input (Twilio’s finishOnKey): it is never offered "
+            "as an option."
+        ),
     )
     reply_voice = models.CharField(
         _("voice of the replies"),

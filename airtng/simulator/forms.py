@@ -1,10 +1,12 @@
 """What the page may ask of the phone: checked here, so every endpoint refuses bad input alike."""
 
 import re
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from reservations.conversations.proxies import proxy_pool
@@ -51,8 +53,45 @@ class DialledForm(PhoneForm):
         return to
 
 
+CALL_WEBHOOKS = {"voice", "phone_tree"}  # the webhooks a call to Airtng starts at
+PATH_MAX_LENGTH = 200
+
+
+def call_path(value: str) -> str:
+    """`value` if it is where a call to Airtng starts (/voice, /ivr/<entry>), else
+    ValidationError: the simulator calls only Airtng's own webhooks."""
+    url = urlsplit(value)
+    plain = not (url.scheme or url.netloc or url.query or url.fragment)
+    if plain and len(value) <= PATH_MAX_LENGTH and value.startswith("/") and "/." not in value:
+        try:
+            if resolve(url.path).url_name in CALL_WEBHOOKS:
+                return value
+        except Resolver404:
+            pass
+    raise forms.ValidationError(
+        _("A call starts at /voice or at a phone tree's /ivr/ address."), code="not_a_call"
+    )
+
+
 class CallForm(DialledForm):
-    line = forms.ChoiceField(choices=[("voice", "/voice"), ("ivr", "/ivr/welcome")])
+    """A call to Airtng's voice line, to ET Phone Home, or to `path`, a call webhook."""
+
+    LINES = {"voice": "/voice", "ivr": "/ivr/welcome"}
+
+    line = forms.ChoiceField(choices=list(LINES.items()), required=False)
+    path = forms.CharField(required=False, strip=True)
+
+    def clean_path(self):
+        path = self.cleaned_data["path"]
+        return call_path(path) if path else ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("path"):
+            if not data.get("line"):
+                raise forms.ValidationError(_("Say which line to call."), code="no_line")
+            data["path"] = self.LINES[data["line"]]
+        return data
 
 
 class SmsForm(DialledForm):

@@ -96,6 +96,10 @@ class TestClientTransport:
         )
 
 
+NUMBERS_STATUS_PATH = "/voice/status"
+CALL_PARAMS = ("CallSid", "AccountSid", "From", "To", "Direction", "ApiVersion")
+
+
 class Phone:
     def __init__(self, number, transport):
         self.number = number
@@ -159,7 +163,10 @@ class Phone:
             "ApiVersion": API_VERSION,
             "StirVerstat": VOUCHED,
         }
-        return Call.placed(url=self.url(path), params=params)
+        call = Call.placed(url=self.url(path), params=params)
+        # Airtng's number sends its "Call status changes" here (README): Twilio reports the end.
+        call.state["status_path"] = NUMBERS_STATUS_PATH
+        return call
 
     def ringing(self):
         """The oldest call Airtng placed to this phone that is ringing, or None."""
@@ -184,10 +191,14 @@ class Phone:
         return call
 
     def finish(self, call: Call):
-        """A call Airtng placed has ended: Twilio's last status callback, with its duration."""
+        """The call has ended: Twilio's last status callback, with its duration, about the
+        call as it was made (from this phone, or from Airtng to it)."""
         status_path = call.state.get("status_path")
         if status_path:
-            self.report(call.state["params"]["CallSid"], status_path, "completed", call.seconds)
+            made = call.state["params"]
+            params = {key: made[key] for key in CALL_PARAMS if key in made}
+            params |= {"CallStatus": "completed", "CallDuration": str(call.seconds)}
+            self.fetch("POST", self.url(status_path), params)
 
     def report(self, call_sid, status_path, status, seconds=0):
         """Twilio's status callback about a call Airtng placed, as the phone's carrier saw it."""

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from .views import moves, page, signing
+from .views import moves, page
 
 urlpatterns = [
     path("", page.phone, name="simulator"),
     path("messages", page.messages, name="simulator_messages"),
     path("calls", page.calls, name="simulator_calls"),
-    path("sign", signing.sign, name="simulator_sign"),
     path("sms/send", moves.sms_send, name="simulator_sms_send"),
     path("sms/status", moves.sms_status, name="simulator_sms_status"),
     path("call/start", moves.call_start, name="simulator_call_start"),

@@ -26,3 +26,17 @@ def test_a_change_list_names_the_fields_in_japanese(client, staff, listing):
 
     assert "1泊の料金" in response.text
     assert "最大宿泊人数" in response.text
+
+
+def test_an_empty_choice_reads_in_japanese(client, staff):
+    # Django 6.1's blank choice is new and its own Japanese catalogue lacks it.
+    staff.language = "ja"
+    staff.save(update_fields=["language"])
+    client.force_login(staff)
+
+    assert client.post("/admin/ivr/revision/start-draft/").status_code == 302
+    response = client.get("/admin/ivr/menu/add/")  # its options' keys and actions
+
+    assert response.status_code == 200
+    assert "- Select an option -" not in response.text
+    assert "- 選択してください -" in response.text

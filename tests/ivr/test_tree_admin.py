@@ -366,3 +366,11 @@ def test_a_call_costs_the_same_few_queries_however_large_the_tree(db, twilio_get
     # the others read the stamp only (tests/ivr/test_tree_cache.py).
     assert big_counts == [3, 1, 1]
     assert big_answers == small_answers
+
+
+def test_the_finish_key_help_reads_whole_in_the_admin(staff_client, welcome):
+    # The admin writes help texts as HTML: a bare <Gather> would be an unknown tag, not text.
+    page = staff_client.get(change_url(welcome)).text
+
+    assert "<Gather>" not in page
+    assert "The key that ends a caller’s input (Twilio’s finishOnKey): it is never offered" in page

@@ -319,3 +319,28 @@ def test_anyone_calls_in_the_embedded_run(client, settings):
     settings.TWILIO_AUTH_TOKEN = ""
 
     assert start(client).status_code == 200
+
+
+def test_a_call_to_airtng_that_ends_is_reported_completed_as_the_numbers_status_callback_would(
+    client, staff
+):
+    # Airtng's number sends "Call status changes" to /voice/status (README): the call log
+    # learns there that a call the phone made has ended, and how long it took.
+    call = start(client).json()
+    move(client, call["id"], "press", key="2")
+    ended = move(client, call["id"], "press", key="3").json()
+
+    assert ended["ended"] and ended["reported"] == "completed"
+    logged = Call.objects.get(sid=call["id"])
+    assert (logged.direction, logged.from_number, logged.status) == ("in", PHONE, "completed")
+    assert logged.duration > 0
+
+
+def test_a_call_hung_up_is_reported_completed(client, staff):
+    call = start(client, path="/ivr/welcome").json()
+    assert call["waiting"]
+
+    hung_up = move(client, call["id"], "hang-up").json()
+
+    assert hung_up["reported"] == "completed"
+    assert Call.objects.get(sid=call["id"]).status == "completed"

@@ -1,17 +1,13 @@
-"""The phone simulator's page: who may open it, the phone's messages, and signing for it."""
-
-import json
-from xml.etree import ElementTree
+"""The phone simulator's page: who may open it, the phone's messages, the call a link asks for."""
 
 import pytest
 
-from airtng.messaging.models import Message
 from airtng.messaging.services import queue_sms
-from tests.conftest import SIMULATOR_PERMISSIONS, TWILIO_AUTH_TOKEN, grant, twilio_signature
+from tests.conftest import SIMULATOR_PERMISSIONS, grant
 
 pytestmark = pytest.mark.django_db
 
-PHONE, SIGN, MESSAGES = "/phone/", "/phone/sign", "/phone/messages"
+PHONE, MESSAGES, CALL = "/phone/", "/phone/messages", "/phone/call/start"
 INCOMING = "/reservations/incoming"
 AIRTNG = "+15005550006"
 
@@ -45,10 +41,8 @@ def sms_from(number, body, sid="SM" + "1" * 32):
     }
 
 
-def sign(client, path, params=None):
-    return client.post(
-        SIGN, json.dumps({"path": path, "params": params or {}}), content_type="application/json"
-    )
+def call_voice(client, number="+12015550100"):
+    return client.post(CALL, {"number": number, "line": "voice"})
 
 
 def inbox(client, number):
@@ -86,14 +80,14 @@ def test_staff_without_its_permission_are_refused(client, plain_staff, host):
 
     assert client.get(PHONE).status_code == 403
     assert client.get(MESSAGES, {"number": str(host.phone_number)}).status_code == 403
-    assert sign(client, INCOMING, sms_from(str(host.phone_number), "accept")).status_code == 403
+    assert call_voice(client, str(host.phone_number)).status_code == 403
 
 
 def test_staff_who_may_use_it_but_not_read_the_sms_log_see_no_messages(client, plain_staff, host):
     client.force_login(grant(plain_staff, "simulator.use_simulator"))
 
     assert client.get(PHONE).status_code == 200
-    assert sign(client, "/voice").status_code == 200
+    assert call_voice(client).status_code == 200
     assert client.get(MESSAGES, {"number": str(host.phone_number)}).status_code == 403
 
 
@@ -102,7 +96,7 @@ def test_anyone_opens_it_in_the_embedded_run(client, settings):
     settings.TWILIO_AUTH_TOKEN = ""
 
     assert client.get(PHONE).status_code == 200
-    assert sign(client, "/voice").status_code == 200
+    assert call_voice(client).status_code == 200
     assert client.get(MESSAGES, {"number": "+12015550100"}).status_code == 200
 
 
@@ -110,18 +104,8 @@ def test_debug_with_a_real_twilio_account_is_not_the_embedded_run(client, settin
     settings.DEBUG = True
 
     assert client.get(PHONE).status_code == 403
-    assert sign(client, "/voice").status_code == 403
+    assert call_voice(client).status_code == 403
     assert client.get(MESSAGES, {"number": "+12015550100"}).status_code == 403
-
-
-def test_it_never_signs_with_the_twilio_auth_token(client, staff, host):
-    params = sms_from(str(host.phone_number), "accept")
-    client.force_login(staff)
-
-    signed = sign(client, INCOMING, params).json()["signature"]
-
-    assert signed != twilio_signature(f"http://testserver{INCOMING}", params)
-    assert TWILIO_AUTH_TOKEN not in signed
 
 
 def test_it_lists_every_users_number(client, staff, host, guest):
@@ -169,110 +153,6 @@ def test_it_shows_no_other_phones_messages(client, staff, host, guest, twilio_po
     assert inbox(client, "") == []
 
 
-# --- Signing requests for the webhooks -------------------------------------------------------
-
-
-def test_its_signature_is_accepted_by_the_real_webhook(client, staff, host):
-    params = sms_from(str(host.phone_number), "accept")
-    client.force_login(staff)
-
-    signed = sign(client, INCOMING, params)
-    assert signed.status_code == 200
-    signature = signed.json()["signature"]
-    response = client.post(INCOMING, params, headers={"X-Twilio-Signature": signature})
-
-    assert response.status_code == 200
-    reply = ElementTree.fromstring(response.content).find("Message").text
-    assert reply == "Sorry, it looks like you don't have any reservations to respond to."
-    assert Message.objects.get(direction="in").body == "accept"
-
-
-def test_a_signature_for_other_params_is_refused_by_the_webhook(client, staff, host):
-    params = sms_from(str(host.phone_number), "accept")
-    client.force_login(staff)
-
-    signature = sign(client, INCOMING, params).json()["signature"]
-    forged = {**params, "Body": "reject"}
-    response = client.post(INCOMING, forged, headers={"X-Twilio-Signature": signature})
-
-    assert response.status_code == 403
-
-
-def test_it_signs_a_get_with_its_query_string(client, staff):
-    client.force_login(staff)
-    path = "/ivr/planets?Digits=3&From=%2B12015550100"
-
-    signature = sign(client, path).json()["signature"]
-    response = client.get(path, headers={"X-Twilio-Signature": signature})
-
-    assert response.status_code == 200
-    assert "<Dial>+17262043675</Dial>" in response.text
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/phone/sign",
-        "/admin/",
-        "/reservations/trips/",
-        "/accounts/verify/",
-        "/voicemail",
-        "/ivr/../admin/",
-        "https://evil.example/reservations/incoming",
-        "//evil.example/voice",
-        "",
-        42,
-        None,
-    ],
-)
-def test_it_refuses_paths_outside_the_twilio_webhooks(client, staff, path):
-    client.force_login(staff)
-
-    assert sign(client, path).status_code == 400
-
-
-WEBHOOKS = ["/reservations/incoming", "/sms/status", "/voice", "/voice/decision?reservation=1"]
-
-
-@pytest.mark.parametrize("path", [*WEBHOOKS, "/ivr/welcome", "/ivr/menu", "/ivr/planets"])
-def test_it_signs_for_every_twilio_webhook(client, staff, path):
-    client.force_login(staff)
-
-    response = sign(client, path, {"From": "+12015550100"})
-
-    assert response.status_code == 200
-    assert response.json()["signature"]
-
-
-@pytest.mark.parametrize(
-    "body",
-    [b"", b"not json", b"[]", b'{"params": {}}', b'{"path": "/voice", "params": []}', b"\xff"],
-    ids=["empty", "not json", "a list", "no path", "params not an object", "not utf-8"],
-)
-def test_it_refuses_bad_json(client, staff, body):
-    client.force_login(staff)
-
-    response = client.post(SIGN, body, content_type="application/json")
-
-    assert response.status_code == 400
-
-
-def test_a_user_who_is_not_staff_cannot_sign(client, guest):
-    client.force_login(guest)
-
-    assert sign(client, INCOMING, sms_from(str(guest.phone_number), "accept")).status_code == 403
-
-
-def test_anonymous_visitor_cannot_sign(client):
-    assert sign(client, "/voice").status_code == 403
-
-
-def test_signing_is_post_only(client, staff):
-    client.force_login(staff)
-
-    assert client.get(SIGN, {"path": "/voice"}).status_code == 405
-
-
 @pytest.mark.parametrize(("permitted", "shown"), [(True, True), (False, False)])
 def test_the_menu_links_to_it_for_those_it_lets_in(client, make_user, permitted, shown):
     user = make_user(is_staff=True)
@@ -281,3 +161,72 @@ def test_the_menu_links_to_it_for_those_it_lets_in(client, make_user, permitted,
     page = client.get("/")
 
     assert ('href="/phone/"' in page.text) is shown
+
+
+# --- A link that asks for a call (the phone tree's preview links here) ------------------------
+
+
+@pytest.mark.parametrize("path", ["/ivr/welcome", "/voice"])
+def test_a_link_offers_to_call_the_webhook_it_names(client, staff, path):
+    client.force_login(staff)
+
+    page = client.get(PHONE, {"dial": path}).text
+
+    assert f'<button type="button" id="call-dialled">Call {path}</button>' in page
+    assert f'"dialled": "{path}"' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "/admin/",
+        "/reservations/incoming",
+        "/sms/status",
+        "/phone/",
+        "/ivr/../admin/",
+        "/ivr/welcome?Digits=1",
+        "https://evil.example/ivr/welcome",
+        "//evil.example/voice",
+        "javascript:alert(1)",
+        "/ivr/" + "w" * 5000,
+        "/ivr/ようこそ",
+        "/ivr/welcome\x00",
+    ],
+)
+def test_a_link_to_anything_else_is_ignored(client, staff, path):
+    client.force_login(staff)
+
+    response = client.get(PHONE, {"dial": path})
+
+    assert response.status_code == 200
+    assert 'id="call-dialled"' not in response.text
+    assert '"dialled": ""' in response.text
+
+
+def test_the_linked_call_plays_the_webhook_it_names(client, staff):
+    client.force_login(staff)
+
+    response = client.post(CALL, {"number": "+12015550100", "path": "/ivr/welcome"})
+
+    assert response.status_code == 200
+    assert "Thanks for calling the E T Phone Home Service." in str(response.json()["steps"])
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/reservations/incoming", "//evil.example/voice"])
+def test_a_call_to_anything_but_a_call_webhook_is_refused(client, staff, path):
+    client.force_login(staff)
+
+    response = client.post(CALL, {"number": "+12015550100", "path": path})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "A call starts at /voice or at a phone tree's /ivr/ address."
+
+
+def test_a_call_names_a_line_or_a_path(client, staff):
+    client.force_login(staff)
+
+    response = client.post(CALL, {"number": "+12015550100"})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "Say which line to call."

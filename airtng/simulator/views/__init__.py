@@ -1,1 +1,1 @@
-"""The phone simulator's page, its polls, the phone's moves, and signing for it."""
+"""The phone simulator's page, its polls, and the phone's moves."""

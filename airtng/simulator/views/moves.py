@@ -1,7 +1,6 @@
 """What the phone does: text Airtng, report an SMS delivered, and calls the server plays."""
 
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,12 +68,7 @@ def call_start(request):
     if not form.is_valid():
         return refused(first_error(form))
     phone = phone_of(request, form.cleaned_data["number"])
-    path = (
-        reverse("voice")
-        if form.cleaned_data["line"] == "voice"
-        else reverse("phone_tree", args=["welcome"])
-    )
-    call = phone.dial(path, to=form.cleaned_data["to"])
+    call = phone.dial(form.cleaned_data["path"], to=form.cleaned_data["to"])
     return played(request, phone, call, call.start(phone.fetch))
 
 

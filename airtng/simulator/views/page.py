@@ -17,7 +17,7 @@ from ivr.calls import ringing_calls, status_callback_path
 from reservations.conversations.proxies import conversations_of, proxy_pool
 
 from ..access import allowed_if, can_read_sms, can_see_calls, simulator_allowed
-from ..forms import PhoneForm, first_error
+from ..forms import PhoneForm, call_path, first_error
 
 INBOX_SIZE = 100
 
@@ -25,6 +25,7 @@ INBOX_SIZE = 100
 @simulator_allowed
 @require_GET
 def phone(request):
+    dialled = linked_call(request.GET.get("dial", ""))
     users = User.objects.order_by("first_name").only("first_name", "last_name", "phone_number")
     return render(
         request,
@@ -32,6 +33,7 @@ def phone(request):
         {
             "users": users,
             "airtng_number": settings.TWILIO_PHONE_NUMBER,
+            "dialled": dialled,
             "proxy_numbers": proxy_pool(),
             "strings": {
                 "pick_phone": _("Pick a phone first."),
@@ -63,9 +65,22 @@ def phone(request):
                 # The page fills in the call and the move.
                 "call_move": reverse("simulator_call_move", args=["CALL", "MOVE"]),
             },
-            "paths": {"voice": reverse("voice"), "ivr": reverse("phone_tree", args=["welcome"])},
+            "paths": {
+                "voice": reverse("voice"),
+                "ivr": reverse("phone_tree", args=["welcome"]),
+                "dialled": dialled,
+            },
         },
     )
+
+
+def linked_call(dial: str) -> str:
+    """The call webhook a link asked the page to call (`?dial=/ivr/welcome`), or "": a link
+    to anything else is ignored."""
+    try:
+        return call_path(dial.strip())
+    except ValidationError:
+        return ""
 
 
 def refused(message, status=400):

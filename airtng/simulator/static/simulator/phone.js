@@ -275,7 +275,9 @@
 
   function startCall(line) {
     const path = paths[line];
-    begin(urls.call_start, { number: phone, to: dialled(), line }, format(strings.calling, { path }));
+    // A linked call names its webhook; the two lines are named by the server's choice.
+    const which = line === "dialled" ? { path } : { line };
+    begin(urls.call_start, { number: phone, to: dialled(), ...which }, format(strings.calling, { path }));
   }
 
   // --- Calls Airtng places to this phone: it rings; answering is a call the server plays -----
@@ -330,6 +332,7 @@
   });
   $("call-voice").addEventListener("click", () => startCall("voice"));
   $("call-ivr").addEventListener("click", () => startCall("ivr"));
+  $("call-dialled")?.addEventListener("click", () => startCall("dialled"));
   $("hang-up").addEventListener("click", () => move("hang-up"));
   $("wait").addEventListener("click", () => move("wait"));
   $("answer").addEventListener("click", answerCall);
