@@ -81,10 +81,26 @@ def run_django(args, *, env, timeout=60):
     return output
 
 
+_ports_given: set[int] = set()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port on 127.0.0.1; within BENCH_PORTS ("first-last") when it is set, for a
+    machine whose users each keep to their own ports."""
+    first, _sep, last = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(first), int(last) + 1) if first and last else [0]
+    for port in candidates:
+        if port in _ports_given:
+            continue  # handed out already, perhaps not yet bound
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+            _ports_given.add(port)
+            return port
+    sys.exit(f"No free port in BENCH_PORTS={os.environ['BENCH_PORTS']}.")
 
 
 def start_gunicorn(app, *, port, env, log):

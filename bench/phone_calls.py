@@ -20,6 +20,7 @@ started here is stopped on the way out, and all of them after --time-limit secon
 """
 
 import argparse
+import http.client
 import json
 import os
 import secrets
@@ -28,16 +29,20 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import requests
+from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (  # noqa: E402
     ACCOUNT_SID,
     AIRTNG_NUMBER,
+    AUTH_TOKEN,
     GUNICORN_THREADS,
     GUNICORN_WORKERS,
     MEASURED_COLUMNS,
+    REQUEST_TIMEOUT,
     Phase,
     QueryCounter,
     airtng_env,
@@ -47,7 +52,6 @@ from bench.harness import (  # noqa: E402
     print_log_tail,
     run_django,
     run_phase,
-    signed_post,
     start_gunicorn,
     start_run,
     stop,
@@ -83,6 +87,7 @@ class Route:
 CEILING = Route("ceiling", "/voice", STRANGER, "<Say")
 # The goal (issue 16): each of these at least GOAL times the ceiling's rate, in the same run.
 GOAL = 0.8
+REVISION_COOKIE = "ivr_revision"  # ivr/tree.py's; the script does not import Airtng
 JAPANESE_STRANGER = "+819012345678"
 TREE_ROUTES = [
     Route("en /ivr/welcome", "/ivr/welcome", STRANGER, '<Gather action="/ivr/menu"'),
@@ -156,18 +161,90 @@ def answered_as(route, content_type, status, text):
     return True
 
 
-def call_jobs(base_url, route, count, label):
-    def check(answer):
-        return answered_as(
-            route, answer.headers.get("Content-Type", ""), answer.status_code, answer.text
-        )
+def call_jobs(base_url, route, count, label, revision=None):
+    """Signed POSTs of `route`, one call each, encoded before the phase begins. With the
+    tree's `revision`, a step after a call's entry sends the cookie its entry set, as Twilio
+    does; nothing else of a cookie jar is run on the client, for either server."""
+    jobs = []
+    for i in range(count):
+        call_sid = f"CA{label}{i:08d}".ljust(34, "0")
+        params = call_params(route, call_sid)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": RequestValidator(AUTH_TOKEN).compute_signature(
+                base_url + route.path, params
+            ),
+        }
+        if revision is not None and route.digits:
+            headers["Cookie"] = f"{REVISION_COOKIE}={revision}.{call_sid}"
+        jobs.append(posted(base_url + route.path, urlencode(params).encode(), headers, route))
+    return jobs
 
-    return [
-        signed_post(
-            base_url + route.path, call_params(route, f"CA{label}{i:08d}".ljust(34, "0")), check
+
+def posted(url, body, headers, route):
+    def job(connection):
+        return answered_as(route, *connection.post(url, body, headers))
+
+    return job
+
+
+class Connection:
+    """One client thread's keep-alive HTTP/1.1 connection per server: the bytes of a request
+    written, the answer read, and no more (no cookie jar, no redirects, no encoding), so that
+    the load generator spends the same few microseconds on either server."""
+
+    def __init__(self):
+        self.open = {}
+
+    def post(self, url, body, headers):
+        """(Content-Type, status, text) of the answer to POSTing `body` to `url`."""
+        parts = urlsplit(url)
+        kept = self.open.pop(parts.netloc, None)
+        # A kept connection the server closed while idle (gunicorn's keep-alive timeout,
+        # between phases) is opened again once, as any HTTP client does.
+        for connection in ([kept] if kept else []) + [None]:
+            connection = connection or http.client.HTTPConnection(
+                parts.hostname, parts.port, timeout=REQUEST_TIMEOUT
+            )
+            try:
+                connection.request("POST", parts.path, body, headers)
+                answer = connection.getresponse()
+                content = answer.read()
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                if connection is kept and not isinstance(error, TimeoutError):
+                    continue
+                raise requests.ConnectionError(type(error).__name__) from error
+            self.open[parts.netloc] = connection
+            return answer.getheader("Content-Type", ""), answer.status, content.decode()
+        raise AssertionError("unreachable")
+
+    def close(self):
+        for connection in self.open.values():
+            connection.close()
+
+
+def live_revision(base_url):
+    """The revision number the tree's entry pins a call to, from its Set-Cookie."""
+    route = TREE_ROUTES[0]
+    params = call_params(route, "CA" + "r" * 32)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(base_url + route.path, params)
+    parts = urlsplit(base_url)
+    client = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
+    try:
+        client.request(
+            "POST",
+            route.path,
+            urlencode(params).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
         )
-        for i in range(count)
-    ]
+        cookie = client.getresponse().getheader("Set-Cookie", "")
+    finally:
+        client.close()
+    value = cookie.partition(f"{REVISION_COOKIE}=")[2].partition(".")[0]
+    if not value.isdigit():
+        sys.exit(f"The tree's entry set no revision cookie: {cookie!r}")
+    return int(value)
 
 
 # --- Serving both apps and measuring their routes, interleaved -------------------------
@@ -195,15 +272,16 @@ def serve(app, *, env, port, workdir, ready_path, logs):
 def measure(ceiling, airtng, routes, *, args, deadline):
     """Rounds of (the ceiling, then a route of Airtng's), route by route, so that both
     meet the same drift of the machine: {route name: [(Airtng's phase, the ceiling's)]}."""
-    sessions = [requests.Session() for _ in range(args.concurrency)]
+    sessions = [Connection() for _ in range(args.concurrency)]
     measured = {route.name: [] for route in routes}
+    revision = live_revision(airtng.base_url)
     try:
         warm_up = [
             *call_jobs(ceiling.base_url, CEILING, WARM_UP_PER_ROUTE, "w"),
             *(
                 job
                 for route in routes
-                for job in call_jobs(airtng.base_url, route, WARM_UP_PER_ROUTE, "w")
+                for job in call_jobs(airtng.base_url, route, WARM_UP_PER_ROUTE, "w", revision)
             ),
         ]
         note("warming up")
@@ -217,7 +295,13 @@ def measure(ceiling, airtng, routes, *, args, deadline):
                 label = f"{round_number}x{number}"
                 pair = []
                 for server, target in ((airtng, route), (ceiling, CEILING)):
-                    jobs = call_jobs(server.base_url, target, args.requests, f"{label}{server.app}")
+                    jobs = call_jobs(
+                        server.base_url,
+                        target,
+                        args.requests,
+                        f"{label}{server.app}",
+                        revision if server is airtng else None,
+                    )
                     cpu_before = time.process_time()
                     phase = run_phase(
                         CallPhase(target.name),
@@ -603,8 +687,8 @@ def table(measured, queries, *, args, database, load):
             f"per phase, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs, "
             f"load average {load[0]:.1f} before and {load[1]:.1f} after; the call log written "
             f"{args.call_log_batch or 50} steps at a time",
-            f"Load generator: this script, Python requests, {args.concurrency} threads with a "
-            f"keep-alive connection each, on the same CPUs; it used "
+            f"Load generator: this script, http.client (no cookie jar), {args.concurrency} "
+            "threads with a keep-alive connection each, on the same CPUs; it used "
             f"{min(client_cpu, default=0):.1f}-{max(client_cpu, default=0):.1f} ms of CPU per "
             "request.",
             "",

@@ -19,6 +19,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -199,31 +201,28 @@ atexit.register(write_queued)
 
 def write_steps(steps: list[AnsweredStep]) -> None:
     """Write `steps` in order, with a call row per CallSid: the unique SID is the last word
-    when two processes, or Twilio's status callback, write a new call at once."""
+    when two processes, or Twilio's status callback, write a new call at once.
+
+    Three queries for a batch of inbound steps, whatever its size: who owns the callers'
+    numbers, one upsert of the calls (which answers every call's id, new or not), one INSERT
+    of the steps; a call a step taught something costs one UPDATE more.
+    """
+    firsts: dict[str, AnsweredStep] = {}
+    for step in steps:
+        firsts.setdefault(step.sid, step)
     with transaction.atomic():
-        known = {
-            call["sid"]: call
-            for call in Call.objects.filter(sid__in={step.sid for step in steps}).values(
-                "sid", "pk", "user_id", "reservation_id", "started_at"
-            )
-        }
-        for step in steps:
-            if step.sid not in known and step.placed_call:
-                placed = _name_placed_call(step)
-                if placed:
-                    known[step.sid] = placed
-        new = _new_calls([step for step in steps if step.sid not in known])
-        if new:
-            Call.objects.bulk_create(new, ignore_conflicts=True)
-            known |= {
-                call["sid"]: {**call, "new": True}
-                for call in Call.objects.filter(sid__in=[call.sid for call in new]).values(
-                    "sid", "pk", "user_id", "reservation_id", "started_at"
-                )
-            }
+        for step in firsts.values():
+            if step.placed_call:
+                _name_placed_call(step)
+        calls = _calls_of(firsts)
+        # A no-op update on a conflict, so that the upsert answers the existing call's id.
+        Call.objects.bulk_create(
+            calls, update_conflicts=True, unique_fields=["sid"], update_fields=["sid"]
+        )
+        ids = {call.sid: call.pk for call in calls}
         CallStep.objects.bulk_create(
             CallStep(
-                call_id=known[step.sid]["pk"],
+                call_id=ids[step.sid],
                 url=step.url,
                 digits=step.digits,
                 twiml=step.twiml,
@@ -231,29 +230,20 @@ def write_steps(steps: list[AnsweredStep]) -> None:
             )
             for step in steps
         )
-        _fill_in_what_steps_learnt(steps, known)
+        _fill_in_what_steps_learnt(steps, ids)
 
 
-def _name_placed_call(step: AnsweredStep) -> dict | None:
+def _name_placed_call(step: AnsweredStep) -> None:
     """Give a placed call the SID Twilio answered with, if the worker has not yet."""
     call_id, attempt = step.placed_call
-    named = Call.objects.filter(
+    Call.objects.filter(
         pk=call_id, attempts=attempt, direction=Direction.OUTBOUND, sid__isnull=True
     ).update(sid=step.sid)
-    if not named:
-        return None
-    return Call.objects.filter(pk=call_id).values(
-        "sid", "pk", "user_id", "reservation_id", "started_at"
-    )[0]
 
 
-def _new_calls(steps: list[AnsweredStep]) -> list[Call]:
-    firsts = {}
-    for step in steps:
-        firsts.setdefault(step.sid, step)
-    if not firsts:
-        return []
-    unknown = [step.person for step in firsts.values() if step.user_id is None]
+def _calls_of(firsts: dict[str, AnsweredStep]) -> list[Call]:
+    """The call row each first step would start, if its call has none yet."""
+    unknown = {step.person for step in firsts.values() if step.user_id is None}
     owners = (
         dict(
             User.objects.filter(phone_number__in=unknown, phone_verified=True).values_list(
@@ -273,44 +263,39 @@ def _new_calls(steps: list[AnsweredStep]) -> list[Call]:
         if proxied
         else {}
     )
-    calls = []
-    for sid, step in firsts.items():
-        step = replace(
-            step,
+    return [
+        Call(
+            sid=sid,
+            direction=step.direction,
+            from_number=step.from_number,
+            to=step.to,
+            status=step.status,
+            started_at=step.answered_at,
             user_id=step.user_id or owners.get(step.person),
             reservation_id=step.reservation_id or conversations.get(sid),
         )
-        calls.append(
-            Call(
-                sid=sid,
-                direction=step.direction,
-                from_number=step.from_number,
-                to=step.to,
-                status=step.status,
-                started_at=step.answered_at,
-                user_id=step.user_id,
-                reservation_id=step.reservation_id,
-            )
-        )
-    return calls
+        for sid, step in firsts.items()
+    ]
 
 
-def _fill_in_what_steps_learnt(steps, known) -> None:
-    """A later step may know the call's user or request, and a placed call starts when its
-    first step is answered: one UPDATE per call that learnt something."""
-    learnt = {}
+def _fill_in_what_steps_learnt(steps, ids) -> None:
+    """A step may know its call's user or request, and a placed call starts when its first
+    step is answered: one UPDATE per such call, which keeps what the call knew already."""
+    learnt: dict[int, dict] = {}
     for step in steps:
-        call = known[step.sid]
-        changes = learnt.setdefault(call["pk"], {})
-        if call["started_at"] is None and "started_at" not in changes:
-            changes["started_at"] = step.answered_at
-        if call["user_id"] is None and step.user_id and "user_id" not in changes:
-            changes["user_id"] = step.user_id
-        if call["reservation_id"] is None and step.reservation_id:
+        if step.direction != Direction.OUTBOUND and not (step.user_id or step.reservation_id):
+            continue
+        changes = learnt.setdefault(ids[step.sid], {})
+        if step.direction == Direction.OUTBOUND:
+            changes.setdefault("started_at", step.answered_at)
+        if step.user_id:
+            changes.setdefault("user_id", step.user_id)
+        if step.reservation_id:
             changes.setdefault("reservation_id", step.reservation_id)
     for pk, changes in learnt.items():
-        if changes:
-            Call.objects.filter(pk=pk).update(**changes)
+        Call.objects.filter(pk=pk).update(
+            **{field: Coalesce(field, Value(value)) for field, value in changes.items()}
+        )
 
 
 def prune_steps(*, before: datetime) -> int:

@@ -33,6 +33,9 @@ from .models import Menu, Option, Revision, TreeVersion
 REVISION_COOKIE = "ivr_revision"
 # Earlier revisions each process keeps compiled for the calls still on them.
 EARLIER_REVISIONS_KEPT = 8
+# Numbers a cookie named that no live or earlier revision has, remembered for
+# IVR_TREE_CHECK_SECONDS so that a forged cookie costs no query per request.
+MISSES_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class CompiledTree:
 _compiled: tuple[CompiledTree, float] | None = None
 _compiling = threading.Lock()
 _earlier: OrderedDict[int, CompiledTree] = OrderedDict()
+_missing: OrderedDict[int, float] = OrderedDict()  # number: when it was looked for
 
 
 def tree_for_call(cookie: str | None, call_sid: str) -> tuple[CompiledTree, str | None]:
@@ -98,6 +102,8 @@ def earlier_tree(number: int) -> CompiledTree | None:
     """
     if (tree := _earlier.get(number)) is not None:
         return tree
+    if _missed_lately(number):
+        return None
     with _compiling:
         if (tree := _earlier.get(number)) is not None:
             return tree
@@ -105,10 +111,21 @@ def earlier_tree(number: int) -> CompiledTree | None:
             Revision.objects.filter(number=number).exclude(status=Revision.Status.DRAFT).first()
         )
         if revision is None:
+            _missing[number] = time.time()
+            _missing.move_to_end(number)
+            while len(_missing) > MISSES_KEPT:
+                _missing.popitem(last=False)
             return None
         tree = compile_revision(revision)
         _keep(tree)
         return tree
+
+
+def _missed_lately(number: int) -> bool:
+    """Looked for within the check interval, and not found: a revision published since
+    is heard as late as any edit."""
+    looked_at = _missing.get(number)
+    return looked_at is not None and 0 <= time.time() - looked_at < settings.IVR_TREE_CHECK_SECONDS
 
 
 def _keep(tree: CompiledTree) -> None:
@@ -136,6 +153,7 @@ def published_tree() -> CompiledTree:
             # it is now: one restored from a backup, or rolled back, may have given their
             # numbers to other trees.
             _earlier.clear()
+            _missing.clear()
     _compiled = (tree, now)
     return tree
 

@@ -1,10 +1,12 @@
 """Staff edit a draft of the phone tree; Publish makes it live, Revert goes back; callers never
 hear a draft, and a call finishes on the revision it started on."""
 
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.test import Client
 
 from ivr.models import Menu, Option, Revision
@@ -230,6 +232,25 @@ def test_a_cookie_naming_no_earlier_revision_is_answered_live(db, cookie):
 
     assert call.post("/ivr/welcome").content.decode() == GOLDEN_WELCOME
     assert call.cookies == {"ivr_revision": "1.CA9"}
+
+
+@pytest.mark.parametrize("number", [77, 2])
+def test_a_cookie_naming_no_revision_costs_no_query_again_within_the_check_interval(
+    db, settings, call_log_in_batches, django_assert_num_queries, number
+):
+    settings.IVR_TREE_CHECK_SECONDS = 1
+    Revision.objects.create(number=2, status=Revision.Status.DRAFT)
+    call = Twilio("CA7")
+    with time_machine.travel(datetime(2031, 5, 4, 12, tzinfo=UTC), tick=False) as clock:
+        call.cookies = {"ivr_revision": f"{number}.CA7"}
+        call.post("/ivr/menu", Digits="1")  # the stamp, and no such revision
+
+        with django_assert_num_queries(0):
+            assert call.post("/ivr/menu", Digits="1").content.decode() == GOLDEN_DIRECTIONS
+
+        clock.shift(timedelta(seconds=1))
+        with django_assert_num_queries(2):  # the stamp, and the revision looked for again
+            call.post("/ivr/menu", Digits="1")
 
 
 def test_a_call_is_pinned_at_its_entry_only(db):
