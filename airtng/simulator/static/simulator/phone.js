@@ -342,7 +342,8 @@
     const key = event.target.dataset?.key;
     if (key) move("press", { key });
   });
-  const preset = new URLSearchParams(location.search).get("number");
+  // A number typed before this script ran counts too.
+  const preset = new URLSearchParams(location.search).get("number") || $("phone-number").value;
   if (preset) {
     $("phone-number").value = preset;
     usePhone(preset);
