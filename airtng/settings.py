@@ -41,7 +41,7 @@ env = environ.Env(
     PRUNE_AFTER_DAYS=(int, 30),
     WORKER_THREADS=(int, 0),
     IVR_TREE_CHECK_SECONDS=(float, 1.0),
-    CALL_LOG_BATCH=(int, 50),
+    CALL_LOG_BATCH=(int, 200),
     CALL_LOG_WAIT_SECONDS=(float, 1.0),
 )
 environ.Env.read_env(BASE_DIR / ".env")

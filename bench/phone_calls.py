@@ -586,8 +586,6 @@ def call_log_rows(request, per_request):
     Each "before" is the step written on its own, as if the log wrote every step as it is
     answered; "now" is the same step in a batch of CALL_LOG_BATCH, per step.
     """
-    import dataclasses
-
     from django.conf import settings
     from django.db import transaction
 
@@ -601,12 +599,7 @@ def call_log_rows(request, per_request):
     numbers = iter(range(10**9))
 
     def steps(count):
-        return [
-            dataclasses.replace(
-                step, sid=f"CAbench{next(numbers):026d}", answered_at=step.answered_at
-            )
-            for _ in range(count)
-        ]
+        return [step._replace(sid=f"CAbench{next(numbers):026d}") for _ in range(count)]
 
     def written(count):
         def write():
@@ -686,7 +679,11 @@ def table(measured, queries, *, args, database, load):
             f"--threads {GUNICORN_THREADS}, {args.rounds} rounds of {args.requests} signed POSTs "
             f"per phase, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs, "
             f"load average {load[0]:.1f} before and {load[1]:.1f} after; the call log written "
-            f"{args.call_log_batch or 50} steps at a time",
+            + (
+                f"{args.call_log_batch} steps at a time"
+                if args.call_log_batch
+                else "in production's batches (CALL_LOG_BATCH; the table below says how many)"
+            ),
             f"Load generator: this script, http.client (no cookie jar), {args.concurrency} "
             "threads with a keep-alive connection each, on the same CPUs; it used "
             f"{min(client_cpu, default=0):.1f}-{max(client_cpu, default=0):.1f} ms of CPU per "
@@ -735,7 +732,7 @@ def main():
     parser.add_argument(
         "--call-log-batch",
         type=int,
-        help="steps the call log writes at a time (default: production's, 50)",
+        help="steps the call log writes at a time (default: production's, 200)",
     )
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -13,9 +13,9 @@ import atexit
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -35,9 +35,8 @@ from .voice_line import call_state
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class AnsweredStep:
-    """A step as it was answered, waiting to be written."""
+class AnsweredStep(NamedTuple):
+    """A step as it was answered, waiting to be written (a tuple: built at every step)."""
 
     sid: str
     direction: str
@@ -87,13 +86,13 @@ def answered_step(request, response) -> AnsweredStep | None:
     return AnsweredStep(
         sid=sid,
         direction=(
-            Direction.OUTBOUND
+            Direction.OUTBOUND.value
             if params.get("Direction", "").startswith("outbound")
-            else Direction.INBOUND
+            else Direction.INBOUND.value
         ),
         from_number=params.get("From", "")[:32],
         to=params.get("To", "")[:32],
-        status=status if status in TWILIO_RANK else Call.Status.IN_PROGRESS,
+        status=status if status in TWILIO_RANK else Call.Status.IN_PROGRESS.value,
         url=request.get_full_path()[:2000],
         digits=(params.get("Digits") or params.get("SpeechResult") or "")[:500],
         twiml=response.content.decode(errors="replace"),
@@ -172,7 +171,7 @@ def write_queued() -> int:
 
 def _write_alone(step: AnsweredStep) -> bool:
     """One step a batch could not hold; without its user and request if they are gone."""
-    for attempt in (step, replace(step, user_id=None, reservation_id=None)):
+    for attempt in (step, step._replace(user_id=None, reservation_id=None)):
         try:
             write_steps([attempt])
         except Exception:
@@ -205,7 +204,9 @@ def write_steps(steps: list[AnsweredStep]) -> None:
 
     Three queries for a batch of inbound steps, whatever its size: who owns the callers'
     numbers, one upsert of the calls (which answers every call's id, new or not), one INSERT
-    of the steps; a call a step taught something costs one UPDATE more.
+    of the steps; a call a step taught something costs one UPDATE more. The two writes are
+    plain SQL: building a model and compiling its INSERT cost more than all the phone tree's
+    answers in the batch (bench/phone_calls.py prints what a step costs).
     """
     firsts: dict[str, AnsweredStep] = {}
     for step in steps:
@@ -214,23 +215,64 @@ def write_steps(steps: list[AnsweredStep]) -> None:
         for step in firsts.values():
             if step.placed_call:
                 _name_placed_call(step)
-        calls = _calls_of(firsts)
-        # A no-op update on a conflict, so that the upsert answers the existing call's id.
-        Call.objects.bulk_create(
-            calls, update_conflicts=True, unique_fields=["sid"], update_fields=["sid"]
-        )
-        ids = {call.sid: call.pk for call in calls}
-        CallStep.objects.bulk_create(
-            CallStep(
-                call_id=ids[step.sid],
-                url=step.url,
-                digits=step.digits,
-                twiml=step.twiml,
-                answered_at=step.answered_at,
-            )
-            for step in steps
-        )
+        ids = _upsert_calls(_calls_of(firsts))
+        _insert_steps(steps, ids)
         _fill_in_what_steps_learnt(steps, ids)
+
+
+# Columns a new call row is written with; the others keep their defaults, or are null.
+CALL_COLUMNS = (
+    "sid",
+    "direction",
+    "from_number",
+    "to",
+    "status",
+    "started_at",
+    "user_id",
+    "reservation_id",
+    "attempts",
+    "error_message",
+    "created_at",
+    "updated_at",
+)
+STEP_COLUMNS = ("call_id", "url", "digits", "twiml", "answered_at")
+# Rows per statement, well under SQLite's limit of bound values.
+ROWS_PER_INSERT = 500
+
+
+def _upsert_calls(rows: list[tuple]) -> dict[str, int]:
+    """Insert the calls not yet known; the id of every call, by SID.
+
+    On a conflict the SID is "updated" to itself, so that RETURNING answers the existing row.
+    """
+    qn = connection.ops.quote_name
+    ids = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            values = ", ".join([f"({', '.join(['%s'] * len(CALL_COLUMNS))})"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {qn(Call._meta.db_table)} ({', '.join(map(qn, CALL_COLUMNS))}) "
+                f"VALUES {values} ON CONFLICT ({qn('sid')}) DO UPDATE SET {qn('sid')} = "
+                f"EXCLUDED.{qn('sid')} RETURNING {qn('id')}, {qn('sid')}",
+                [value for row in chunk for value in row],
+            )
+            ids.update((sid, pk) for pk, sid in cursor.fetchall())
+    return ids
+
+
+def _insert_steps(steps: list[AnsweredStep], ids: dict[str, int]) -> None:
+    qn = connection.ops.quote_name
+    as_stored = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {qn(CallStep._meta.db_table)} ({', '.join(map(qn, STEP_COLUMNS))}) "
+            f"VALUES ({', '.join(['%s'] * len(STEP_COLUMNS))})",
+            [
+                (ids[step.sid], step.url, step.digits, step.twiml, as_stored(step.answered_at))
+                for step in steps
+            ],
+        )
 
 
 def _name_placed_call(step: AnsweredStep) -> None:
@@ -241,8 +283,8 @@ def _name_placed_call(step: AnsweredStep) -> None:
     ).update(sid=step.sid)
 
 
-def _calls_of(firsts: dict[str, AnsweredStep]) -> list[Call]:
-    """The call row each first step would start, if its call has none yet."""
+def _calls_of(firsts: dict[str, AnsweredStep]) -> list[tuple]:
+    """The call row (CALL_COLUMNS) each first step would start, if its call has none yet."""
     unknown = {step.person for step in firsts.values() if step.user_id is None}
     owners = (
         dict(
@@ -263,16 +305,22 @@ def _calls_of(firsts: dict[str, AnsweredStep]) -> list[Call]:
         if proxied
         else {}
     )
+    as_stored = connection.ops.adapt_datetimefield_value
+    now = as_stored(timezone.now())
     return [
-        Call(
-            sid=sid,
-            direction=step.direction,
-            from_number=step.from_number,
-            to=step.to,
-            status=step.status,
-            started_at=step.answered_at,
-            user_id=step.user_id or owners.get(step.person),
-            reservation_id=step.reservation_id or conversations.get(sid),
+        (
+            sid,
+            step.direction,
+            step.from_number,
+            step.to,
+            step.status,
+            as_stored(step.answered_at),
+            step.user_id or owners.get(step.person),
+            step.reservation_id or conversations.get(sid),
+            0,  # attempts: only a call Airtng places is attempted
+            "",  # error_message
+            now,
+            now,
         )
         for sid, step in firsts.items()
     ]
