@@ -6,11 +6,13 @@ import re
 import threading
 from functools import cache, wraps
 from hashlib import sha1
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden, QueryDict
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponse, HttpResponseForbidden
 from django.utils.crypto import salted_hmac
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from twilio.http.http_client import TwilioHttpClient
@@ -61,7 +63,7 @@ def has_valid_signature(request):
     Twilio's algorithm (twilio.request_validator), with the signed text built once and the
     auth token tried first: one HMAC for a genuine request from Twilio.
     """
-    signature = request.headers.get("X-Twilio-Signature")
+    signature = request.META.get("HTTP_X_TWILIO_SIGNATURE")
     if not signature:
         return False
     keys = []
@@ -70,7 +72,8 @@ def has_valid_signature(request):
         keys.append(settings.TWILIO_AUTH_TOKEN)
     keys.append(simulator_key())
     fields = signed_fields(request.POST) if request.method == "POST" else ""
-    url = twilio_url(request.get_full_path(), origin=request_origin(request))
+    origin = "" if settings.PUBLIC_BASE_URL else request_origin(request)
+    url = twilio_url(request.get_full_path(), origin=origin)
     expected = signature.encode()
     return any(
         hmac.compare_digest(_signature_of(key, signed + fields), expected)
@@ -79,10 +82,10 @@ def has_valid_signature(request):
     )
 
 
-def signed_fields(params: QueryDict) -> str:
+def signed_fields(params: MultiValueDict) -> str:
     """The fields as Twilio signs them: sorted by name, each name's distinct values sorted."""
     return "".join(
-        name + value for name in sorted(params) for value in sorted(set(params.getlist(name)))
+        name + value for name, values in sorted(params.lists()) for value in sorted(set(values))
     )
 
 
@@ -116,6 +119,8 @@ def twilio_webhook(methods=("POST",)):
         @require_http_methods(list(methods))
         @wraps(view)
         def checked(request, *args, **kwargs):
+            if request.method == "POST" and request.content_type == FORM:
+                request.POST = form_fields(request.body)
             if not has_valid_signature(request):
                 return HttpResponseForbidden()
             query = request.META.get("QUERY_STRING", "")
@@ -131,14 +136,41 @@ def twilio_webhook(methods=("POST",)):
     return decorator
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def form_fields(body: bytes) -> MultiValueDict:
+    """A url-encoded body's fields, read as Django reads a form, in half the time.
+
+    Twilio's webhooks are all such forms, and Django's QueryDict adds each field through
+    three layers of checks: for the phone tree, parsing its body cost as much as answering.
+    """
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        text = body.decode("iso-8859-1")
+    try:
+        pairs = parse_qsl(
+            text, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        )
+    except ValueError as error:  # parse_qsl's only complaint without strict_parsing
+        raise TooManyFieldsSent(
+            "The number of POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+        ) from error
+    fields = {}
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    return MultiValueDict(fields)
+
+
 def has_nul_bytes(request) -> bool:
     """Whether the parsed body may hold a NUL: only %00 decodes to one in a url-encoded body."""
-    if request.content_type != "application/x-www-form-urlencoded":
+    if request.content_type != FORM:
         return True
     return b"%00" in request.body or b"\x00" in request.body
 
 
-def without_nul_bytes(params: QueryDict) -> QueryDict:
+def without_nul_bytes(params: MultiValueDict) -> MultiValueDict:
     """Twilio never sends NUL and PostgreSQL cannot store it: no view has to think of it."""
     cleaned = params.copy()
     for name, values in params.lists():

@@ -8,18 +8,20 @@ returns its answer: sessions, locale, CSRF, authentication, the person's languag
 messages never run for it. Every other request goes on through the whole stack.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
+
+# Paths whose match each process remembers: Twilio calls a few paths all day long.
+PATHS_REMEMBERED = 1024
 
 
 def answer_twilio_webhooks(get_response):
     def middleware(request):
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return get_response(request)
-        if not getattr(match.func, "twilio_webhook", False):
+        match = webhook_at(get_resolver(get_urlconf()), request.path_info)
+        if match is None:
             return get_response(request)
         request.resolver_match = match
         # The language a browser's request left active on this thread says nothing here.
@@ -30,3 +32,17 @@ def answer_twilio_webhooks(get_response):
             translation.deactivate()
 
     return middleware
+
+
+@lru_cache(maxsize=PATHS_REMEMBERED)
+def webhook_at(resolver, path):
+    """The match of a path served by a `twilio_webhook` view, else None.
+
+    Remembered per resolver, so a URLconf changed (in tests) is resolved afresh; a match
+    holds no state of the request it was found for.
+    """
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    return match if getattr(match.func, "twilio_webhook", False) else None

@@ -1,8 +1,12 @@
 """Twilio's webhooks are answered on the lean path (airtng/webhooks.py): none of the browser's
 middleware runs for them, and every property that protects them still holds."""
 
-import pytest
+from urllib.parse import urlencode
 
+import pytest
+from django.http import QueryDict
+
+from airtng.twilio import form_fields
 from tests.conftest import twilio_signature
 from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS
 
@@ -54,3 +58,51 @@ def test_a_signed_webhook_with_a_nul_byte_is_answered(client):
 
 def test_an_unknown_address_under_ivr_is_a_404(twilio_post):
     assert twilio_post("/ivr/nowhere", {}).status_code == 404
+
+
+ODD_BODIES = [
+    b"",
+    b"Digits",
+    b"Digits=",
+    b"Digits=1&Digits=2&Digits=1",
+    b"&&Digits=1&",
+    b"From=%2B12025550143&To=+12025550100",
+    b"Body=a+b%20c%2",
+    b"Body=%FF%FE",
+    b"Body=\xff\xfe",
+    "Body=ありがとう&名前=%E3%83%8F".encode(),
+    b"a=1;b=2",
+    b"=1&=2",
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES, ids=[repr(body) for body in ODD_BODIES])
+def test_a_webhooks_form_is_read_as_django_reads_a_form(body):
+    assert dict(form_fields(body).lists()) == dict(QueryDict(body).lists())
+
+
+def test_a_signed_webhook_with_too_many_fields_is_a_400(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    params = {f"Field{n}": "x" for n in range(11)}
+
+    response = client.post(
+        "/ivr/menu",
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": twilio_signature("http://testserver/ivr/menu", params)},
+    )
+
+    assert response.status_code == 400
+
+
+def test_a_signed_webhook_that_is_not_utf_8_is_answered(client):
+    params = dict(QueryDict(b"Digits=1&Body=\xff\xfe").items())
+
+    response = client.post(
+        "/ivr/menu",
+        b"Digits=1&Body=\xff\xfe",
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": twilio_signature("http://testserver/ivr/menu", params)},
+    )
+
+    assert response.content.decode() == GOLDEN_DIRECTIONS
