@@ -140,10 +140,10 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def form_fields(body: bytes) -> MultiValueDict:
-    """A url-encoded body's fields, read as Django reads a form, in half the time.
+    """A url-encoded body's fields, read as Django's QueryDict reads a form, at half its cost.
 
-    Twilio's webhooks are all such forms, and Django's QueryDict adds each field through
-    three layers of checks: for the phone tree, parsing its body cost as much as answering.
+    Every Twilio webhook is such a form, read once per request before anything else;
+    QueryDict adds each field through three layers of checks, a tenth of a phone-tree step.
     """
     try:
         text = body.decode()
