@@ -57,11 +57,12 @@ def queue_sms(
 
     The delivery task is a row in the same database, so a rollback sends nothing and a
     commit cannot lose the message. A `redacted_body` replaces the body in the log once the
-    SMS is delivered (see redact); past `expires_at` it is of no use and is not sent again
-    (see retry_failed). It is sent from `from_number` (a proxy number of the
-    account), else from Airtng's own number. A text to a person goes through
-    accounts.texting.text_person, which writes it in their language. Inside
-    outbox.sending_together() the row is written with the others, at the block's end.
+    SMS is delivered (see redact); past `expires_at` it is of no use and is not sent at all
+    (a worker that reaches it late gives it up), nor again (see retry_failed). It is sent
+    from `from_number` (a proxy number of the account), else from Airtng's own number. A
+    text to a person goes through accounts.texting.text_person, which writes it in their
+    language. Inside outbox.sending_together() the row is written with the others, at the
+    block's end.
     """
     message = Message(
         redacted_body=redacted_body[:MAX_BODY_LENGTH],
@@ -111,6 +112,8 @@ def deliver(message_id):
     if message.sid:
         # Twilio took it before the worker that sent it died: never send it twice.
         finish(message, status=Status.QUEUED)
+    elif message.expires_at is not None and message.expires_at <= timezone.now():
+        give_up(message, code=None, reason="It expired before it could be sent.")
     elif is_opted_out(message.to):
         give_up(message, code=OPTED_OUT_ERROR, reason="The number replied STOP.")
     elif not is_textable(message.to):

@@ -4,8 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import CODE_TTL, RESEND_INTERVAL, PhoneVerification, User
 from airtng.limits.models import RateLimit
@@ -408,3 +410,18 @@ def test_signing_up_texts_the_first_code_and_asks_for_it(twilio, run_worker, cli
 
     assert verified.url == "/properties/new/"
     assert User.objects.get().phone_verified is True
+
+
+def test_a_code_the_worker_reaches_only_after_it_expired_is_not_sent(
+    twilio, run_worker, login, ada
+):
+    assert login(ada).post(SEND).status_code == 302
+    code_sms = Message.objects.get(to=ADA_NUMBER)
+
+    with time_machine.travel(timezone.now() + CODE_TTL + timedelta(seconds=1)):
+        run_worker()
+
+    assert twilio.sent == []
+    code_sms.refresh_from_db()
+    assert code_sms.status == "failed"
+    assert "expired" in code_sms.error_message
