@@ -10,7 +10,6 @@ messages never run for it. Every other request goes on through the whole stack.
 
 from functools import lru_cache
 
-from django.conf import settings
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 
@@ -24,12 +23,10 @@ def answer_twilio_webhooks(get_response):
         if match is None:
             return get_response(request)
         request.resolver_match = match
-        # The language a browser's request left active on this thread says nothing here.
-        translation.activate(settings.LANGUAGE_CODE)
-        try:
-            return match.func(request, *match.args, **match.kwargs)
-        finally:
-            translation.deactivate()
+        # The language a browser's request left active on this thread says nothing here:
+        # with none active, LANGUAGE_CODE speaks.
+        translation.deactivate()
+        return match.func(request, *match.args, **match.kwargs)
 
     return middleware
 
