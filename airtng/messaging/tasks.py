@@ -1,6 +1,10 @@
+from collections.abc import Sequence
+
+from django.db.models import Model
 from django.tasks import task
 from django.tasks.signals import task_enqueued
 
+from airtng.db import insert_together
 from airtng.logs import doing
 
 
@@ -33,17 +37,22 @@ def prune_old_rows():
     return prune_old_rows()
 
 
-def enqueue_deliveries(message_ids: list[int]) -> None:
-    """deliver_message.enqueue() for each message, in one INSERT of their task rows."""
+def enqueue_deliveries(message_ids: list[int], *, along: Sequence[Model] = ()) -> None:
+    """deliver_message.enqueue() for each message, in one INSERT of their task rows.
+
+    `along`, new rows of other tables, are inserted with them: in the same statement where the
+    database can (airtng.db.insert_together).
+    """
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend = deliver_message.get_backend()
-    if len(message_ids) == 1 or not hasattr(backend, "_get_id"):
+    if not hasattr(backend, "_get_id"):
         for message_id in message_ids:
             deliver_message.enqueue(message_id)
+        insert_together(along)
         return
     # The rows django-tasks-db's DatabaseBackend.enqueue writes, written together.
-    rows = DBTaskResult.objects.bulk_create(
+    rows = [
         DBTaskResult(
             id=backend._get_id(),
             args_kwargs={"args": [message_id], "kwargs": {}},
@@ -54,6 +63,7 @@ def enqueue_deliveries(message_ids: list[int]) -> None:
             backend_name=backend.alias,
         )
         for message_id in message_ids
-    )
+    ]
+    insert_together(rows, along)
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)

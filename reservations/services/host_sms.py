@@ -104,10 +104,9 @@ def offer_next_request(
             return None
         write = partial(texts.new_request, oldest, link=link_for(host, oldest))
         message = text_person(host, write, reservation=oldest)
-        write_queued_sms()  # the offer names its SMS
-        OutstandingRequest.objects.create(
-            host=host, reservation=oldest, message=message, offered_at=now
-        )
+        # The offer names its SMS: written once the SMS has its id, with its delivery.
+        offer = OutstandingRequest(host=host, reservation=oldest, message=message, offered_at=now)
+        write_queued_sms(along=[offer])
         if is_called(host):
             queue_call(to=host.phone_number, user=host, reservation=oldest)
     return oldest
