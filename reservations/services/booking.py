@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from airtng.messaging.models import OptOut
 from airtng.messaging.outbox import sending_together
 from properties.models import Property
 from reservations import texts
@@ -105,40 +106,24 @@ def request_stay(
     this host too often today.
     """
     # Taken before the insert, so that the database's clock orders a host's requests as they
-    # really arrived. The listing's host is read afresh under it, opt-outs included.
+    # really arrived. What the rules read is read under it, the listing and opt-outs included.
+    rules = what_the_rules_read(guest=guest, check_in=check_in, check_out=check_out)
     if connection.features.has_select_for_update:
         # A statement that waited for a PostgreSQL row lock reads from the snapshot taken
-        # before the wait: what the rules read must follow the lock, in a query of its own.
-        property = lock_listing(property.pk, guest=guest)
-        read = (
-            User.objects.filter(pk=guest.pk)
-            .annotate(
-                **what_the_rules_read(
-                    guest=guest,
-                    listing=property,
-                    host=property.host,
-                    check_in=check_in,
-                    check_out=check_out,
-                )
-            )
-            .values(*RULES_READ)
-            .get()
-        )
+        # before the wait: what the rules read must follow the lock, in a query of its own,
+        # which sees what the host's transaction committed under it (Property.DoesNotExist
+        # if it deleted the listing).
+        property = lock_listing(property.pk)
+        read = Property.objects.filter(pk=property.pk).values(*LISTING_READ, **rules).get()
+        for name in LISTING_READ:
+            setattr(property, name, read[name])
     else:
         # No row locks, and nothing to wait for inside a statement: BEGIN IMMEDIATE (settings)
         # has made this the only writing transaction, so the listing's query reads them too.
-        property = lock_listing(
-            property.pk,
-            guest=guest,
-            columns=what_the_rules_read(
-                guest=guest,
-                listing=OuterRef("pk"),
-                host=OuterRef("host_id"),
-                check_in=check_in,
-                check_out=check_out,
-            ),
-        )
+        property = lock_listing(property.pk, columns=rules)
         read = {name: getattr(property, name) for name in RULES_READ}
+    property.host.opted_out = read["host_opted_out"]
+    guest.opted_out = read["guest_opted_out"]
     check_stay(
         guest=guest,
         property=property,
@@ -169,14 +154,26 @@ def request_stay(
     return reservation
 
 
-RULES_READ = ("already_booked", "sent_today", "host_offered", "host_waiting")
+# What the host's transactions change of the listing's row under the host's lock
+# (withdraw_listing): read again after the lock, where it waits for it.
+LISTING_READ = ("withdrawn_at",)
+RULES_READ = (
+    "already_booked",
+    "sent_today",
+    "host_offered",
+    "host_waiting",
+    "host_opted_out",
+    "guest_opted_out",
+)
 
 
-def what_the_rules_read(*, guest: User, listing, host, check_in: date, check_out: date) -> dict:
-    """What the rules read from other requests, as columns of one query (RULES_READ).
+def what_the_rules_read(*, guest: User, check_in: date, check_out: date) -> dict:
+    """What the rules read besides the listing's row, as columns of a query of the listing.
 
-    `listing` and `host` are the instances, or OuterRefs to them in the query that reads these.
+    By name (RULES_READ): other requests, the host's offer, and whether the host's number and
+    the guest's opted out (a host's STOP or START changes theirs under the host's lock).
     """
+    listing, host = OuterRef("pk"), OuterRef("host_id")
     return {
         "already_booked": Exists(
             confirmed_stays_overlapping(property=listing, check_in=check_in, check_out=check_out)
@@ -187,6 +184,10 @@ def what_the_rules_read(*, guest: User, listing, host, check_in: date, check_out
         "host_waiting": Exists(
             pending_requests_for(host).filter(created_at__gt=timezone.now() - reply_window())
         ),
+        "host_opted_out": Exists(
+            OptOut.objects.filter(phone_number=OuterRef("host__phone_number"))
+        ),
+        "guest_opted_out": Exists(OptOut.objects.filter(phone_number=guest.phone_number)),
     }
 
 

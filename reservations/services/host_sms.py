@@ -38,25 +38,20 @@ def lock_host(host_id: int, *, guest: User | None = None) -> User:
     return host
 
 
-def lock_listing(property_pk: int, *, guest: User, columns: dict | None = None) -> Property:
+def lock_listing(property_pk: int, *, columns: dict | None = None) -> Property:
     """The listing, read with lock_host() taken on its host in the same query.
 
-    Its host, and `guest`, come with whether their number opted out; `columns` (expressions
-    by name, OuterRef meaning the listing) are read in the same query, as its attributes.
+    `columns` (expressions by name, OuterRef meaning the listing) are read in the same query,
+    as its attributes. On PostgreSQL a statement that waited for the lock reads from the
+    snapshot taken before the wait: what the host's transaction changed under the lock (the
+    listing withdrawn or deleted, the host's STOP or START) must be read in a query after it.
     """
-    opted_out = OptOut.objects.filter(phone_number=OuterRef("host__phone_number"))
-    # Opt-outs are not written under this lock: the statement's snapshot is as good as later.
-    guest_opted_out = OptOut.objects.filter(phone_number=guest.phone_number)
-    listing = (
+    return (
         Property.objects.select_related("host")
         .select_for_update(of=("host",))
-        .annotate(host_opted_out=Exists(opted_out), guest_opted_out=Exists(guest_opted_out))
         .annotate(**(columns or {}))
         .get(pk=property_pk)
     )
-    listing.host.opted_out = listing.host_opted_out
-    guest.opted_out = listing.guest_opted_out
-    return listing
 
 
 def lock_sender(from_number: str) -> User | None:
