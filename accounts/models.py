@@ -121,7 +121,8 @@ class User(AbstractUser):
     def can_be_texted(self):
         """Only a verified number that has not opted out gets SMS about reservations.
 
-        A user read with an `opted_out` annotation (the host's lock does) costs no query.
+        A user read with an `opted_out` annotation (the query after the host's lock reads one)
+        costs no query.
         """
         if "opted_out" in self.__dict__:
             return self.phone_verified and not self.opted_out

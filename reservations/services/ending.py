@@ -20,7 +20,7 @@ from reservations.conversations.proxies import close_conversation
 from reservations.models import OutstandingRequest, Reservation
 
 from .errors import OverlapsConfirmedStay
-from .host_sms import locked_hosts, offer_next_request, text, withdraw_offer
+from .host_sms import host_opted_out, locked_hosts, offer_next_request, text, withdraw_offer
 from .queries import overlapping
 
 Status = Reservation.Status
@@ -35,7 +35,7 @@ def lock_request(reservation: Reservation) -> Reservation:
     """Lock the request's host, then the request; the same order on every path.
 
     The request's property carries the locked host, and both people know whether their
-    number opted out, so that texting them costs no further query.
+    number opted out, read after the lock, so that texting them costs no further query.
     """
     host = locked_hosts().get(properties__reservations=reservation.pk)
     return with_host(locked_requests().get(pk=reservation.pk), host)
@@ -54,8 +54,9 @@ def locked_requests():
     """Requests locked after their host, with what ending them reads, read in the same query.
 
     Read after the host's lock, which every path that ends a request holds, so they are
-    current: whether the guest opted out, and whether a confirmed stay or a pending request
-    overlaps the request's nights.
+    current: whether the guest and the host opted out (the host's STOP or START changes it
+    under the lock), and whether a confirmed stay or a pending request overlaps the
+    request's nights.
     """
     others_overlapping = (
         Reservation.objects.filter(
@@ -71,6 +72,7 @@ def locked_requests():
         .select_related("property", "guest")
         .annotate(
             guest_opted_out=Exists(guest_opted_out),
+            host_opted_out=host_opted_out("property__host"),
             overlaps_a_stay=Exists(others_overlapping.filter(status=Status.CONFIRMED)),
             overlaps_a_request=Exists(others_overlapping.filter(status=Status.PENDING)),
         )
@@ -79,6 +81,7 @@ def locked_requests():
 
 def with_host(request: Reservation, host: User) -> Reservation:
     request.property.host = host
+    host.opted_out = request.host_opted_out
     request.guest.opted_out = request.guest_opted_out
     return request
 

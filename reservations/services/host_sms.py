@@ -24,9 +24,9 @@ def lock_host(host_id: int, *, guest: User | None = None) -> User:
     """Lock the host's row: "is someone offered?" is asked and answered by one at a time.
 
     Every path that offers, ends or creates a host's request takes this lock first, so a
-    request booked while another is being decided is seen by one of the two. The host comes
-    with whether their number opted out (User.can_be_texted), read in the same query, and so
-    does `guest` if given.
+    request booked while another is being decided is seen by one of the two. Whether the
+    host's number opted out is not read with it (see locked_hosts); whether `guest`'s did
+    is, if given.
     """
     hosts = locked_hosts()
     if guest is None:
@@ -60,8 +60,18 @@ def lock_sender(from_number: str) -> User | None:
 
 
 def locked_hosts():
-    opted_out = OptOut.objects.filter(phone_number=OuterRef("phone_number"))
-    return User.objects.select_for_update(of=("self",)).annotate(opted_out=Exists(opted_out))
+    """Hosts, locked; whether their number opted out is for the query after the lock.
+
+    A host's STOP and START change it under this lock, and on PostgreSQL a statement that
+    waited for the lock reads from the snapshot taken before the wait: what the lock's own
+    query read of it may be stale. locked_requests() and offer_next_request() read it after.
+    """
+    return User.objects.select_for_update(of=("self",))
+
+
+def host_opted_out(host: str) -> Exists:
+    """Whether the number of the host (`host`, the path to them) opted out, as a column."""
+    return Exists(OptOut.objects.filter(phone_number=OuterRef(f"{host}__phone_number")))
 
 
 def offer_next_request(
@@ -77,25 +87,30 @@ def offer_next_request(
     the request offered. Takes the host's lock, unless `locked` says that `host` is what
     lock_host returned in this transaction; call it in the transaction that changed the
     requests. `oldest` (with `locked`) is that request, when the caller read under the lock
-    that no other waits and none is offered.
+    that no other waits and none is offered, and whether the host opted out.
     """
     now = now or timezone.now()
     answerable_since = now - reply_window()
     with transaction.atomic(savepoint=False):
         if not locked:
             host = lock_host(host.pk)
-        if not host.can_be_texted:
+        # Whether the host opted out, if the caller read it after the lock (see locked_hosts).
+        if not host.phone_verified or getattr(host, "opted_out", False):
             return None
         if oldest is None or not locked:
-            # Offers change only under the host's lock: "none yet" is asked in the same query.
+            # Offers change only under the host's lock: "none yet" is asked in the same query,
+            # and whether the host opted out, read after the lock.
             oldest = (
                 pending_requests_for(host)
                 .filter(created_at__gt=answerable_since)
                 .exclude(Exists(OutstandingRequest.objects.filter(host=host)))
+                .annotate(host_opted_out=host_opted_out("property__host"))
                 .select_related("guest", "property")
                 .first()
             )
-        if oldest is None:
+            if oldest is not None:
+                host.opted_out = oldest.host_opted_out
+        if oldest is None or not host.can_be_texted:
             return None
         write = partial(texts.new_request, oldest, link=link_for(host, oldest))
         message = text_person(host, write, reservation=oldest)

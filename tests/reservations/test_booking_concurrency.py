@@ -5,11 +5,8 @@ the snapshot taken before the wait, so what the host changes under their lock mu
 after it.
 """
 
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from airtng.messaging.models import Direction, Message
 from airtng.messaging.opt_outs import is_opted_out
@@ -18,6 +15,7 @@ from properties.services import delete_listing, withdraw_listing
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
 from tests.conftest import days_from_now
+from tests.row_locks import waited_while
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,8 +23,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-WAIT_SECONDS = 10
 
 
 def book(guest, listing_pk):
@@ -41,57 +37,12 @@ def book(guest, listing_pk):
     )
 
 
-def booked_while(host_transaction, booking):
-    """booking() in a thread of its own, made to wait for the host's lock while
-    host_transaction() holds it (in a transaction committed once the booking waits).
-
-    Returns what the booking returned, or the exception it raised.
-    """
-    outcome = {}
-    its_connection = threading.Event()
-
-    def run():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                outcome["pid"] = cursor.fetchone()[0]
-            its_connection.set()
-            outcome["result"] = booking()
-        except Exception as error:
-            outcome["result"] = error
-        finally:
-            its_connection.set()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    with transaction.atomic():
-        host_transaction()
-        thread.start()
-        assert its_connection.wait(WAIT_SECONDS)
-        waits_for_us(outcome["pid"])
-    thread.join(WAIT_SECONDS)
-    assert not thread.is_alive()
-    return outcome["result"]
-
-
-def waits_for_us(pid):
-    """Return once the backend `pid` waits for a lock this connection holds."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [pid])
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.01)
-    pytest.fail("the booking never waited for the host's lock")
-
-
 def sms_to(user):
     return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number))
 
 
 def test_a_booking_waiting_while_its_listing_is_withdrawn_is_refused(host, guest, listing):
-    outcome = booked_while(
+    outcome = waited_while(
         lambda: withdraw_listing(listing=listing), lambda: book(guest, listing.pk)
     )
 
@@ -104,7 +55,7 @@ def test_a_booking_waiting_while_its_listing_is_withdrawn_is_refused(host, guest
 
 def test_a_booking_waiting_while_its_listing_is_deleted_finds_it_gone(host, guest, listing):
     listing_pk = listing.pk  # delete() forgets the instance's
-    outcome = booked_while(lambda: delete_listing(listing=listing), lambda: book(guest, listing_pk))
+    outcome = waited_while(lambda: delete_listing(listing=listing), lambda: book(guest, listing_pk))
 
     assert isinstance(outcome, Property.DoesNotExist)
     assert not Property.objects.exists()
@@ -117,7 +68,7 @@ def test_a_booking_waiting_while_the_host_texts_stop_does_not_text_them(host, gu
             sid="SM" + "5" * 32, from_number=str(host.phone_number), body="STOP"
         )
 
-    outcome = booked_while(host_texts_stop, lambda: book(guest, listing.pk))
+    outcome = waited_while(host_texts_stop, lambda: book(guest, listing.pk))
 
     assert isinstance(outcome, Reservation)
     assert outcome.status == Reservation.Status.PENDING
@@ -135,7 +86,7 @@ def test_a_booking_waiting_while_the_host_texts_start_texts_them(host, guest, li
             sid="SM" + "6" * 32, from_number=str(host.phone_number), body="START"
         )
 
-    outcome = booked_while(host_texts_start, lambda: book(guest, listing.pk))
+    outcome = waited_while(host_texts_start, lambda: book(guest, listing.pk))
 
     assert isinstance(outcome, Reservation)
     assert outcome.property.host.can_be_texted
