@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from airtng.limits import services as limits
+from airtng.models import Session
 from ivr import call_log
 
 from .models import Direction, Message, Status, WorkerHeartbeat
@@ -37,7 +38,8 @@ def worker_seen(*, now=None) -> bool:
 
 def prune_old_rows(*, now=None) -> dict:
     """Delete finished (or abandoned) task rows and call steps, and empty delivered SMS
-    bodies, older than PRUNE_AFTER_DAYS; forget rate-limit counters whose windows have ended."""
+    bodies, older than PRUNE_AFTER_DAYS; forget rate-limit counters whose windows have ended,
+    and sessions that have expired (what Django's clearsessions would)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PRUNE_AFTER_DAYS)
     finished = Q(
@@ -55,12 +57,14 @@ def prune_old_rows(*, now=None) -> dict:
     )
     heartbeats, _ = WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
     rate_limits = limits.prune(now=now)
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     pruned = {
         "tasks": tasks,
         "bodies": bodies,
         "call_steps": call_log.prune_steps(before=cutoff),
         "heartbeats": heartbeats,
         "rate_limits": rate_limits,
+        "sessions": sessions,
     }
     logger.info("Pruned rows older than %s days: %s", settings.PRUNE_AFTER_DAYS, pruned)
     return pruned

@@ -1,10 +1,13 @@
 """What grows per request is pruned: finished task rows and delivered SMS bodies, after
-PRUNE_AFTER_DAYS; the worker schedules it (tests/messaging/test_sweeper.py)."""
+PRUNE_AFTER_DAYS, and expired sessions; the worker schedules it
+(tests/messaging/test_sweeper.py)."""
 
 from datetime import timedelta
 
 import pytest
 from django.tasks import TaskResultStatus
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -14,6 +17,7 @@ from airtng.messaging.models import Message, WorkerHeartbeat
 from airtng.messaging.services import queue_sms
 from airtng.messaging.tasks import prune_old_rows
 from airtng.messaging.upkeep import beat
+from airtng.models import Session
 from ivr.models import Call, CallStep
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +120,21 @@ def test_old_call_steps_go_their_calls_stay(twilio_post, run_worker, settings):
 
     assert Call.objects.count() == 2
     assert list(CallStep.objects.values_list("call__sid", flat=True)) == ["CA" + "2" * 32]
+
+
+def test_expired_sessions_are_pruned_and_a_live_one_stays_signed_in(client, make_user, run_worker):
+    ada = make_user(first_name="Ada")
+    client.force_login(ada)
+    stale = Client()
+    stale.force_login(ada)
+    Session.objects.filter(session_key=stale.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    prune_old_rows.enqueue()
+    run_worker()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        client.session.session_key
+    ]
+    assert client.get(reverse("profile")).status_code == 200
