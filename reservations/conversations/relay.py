@@ -10,17 +10,18 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from accounts.languages import speaking_to, speech
 from accounts.models import User
-from airtng.messaging.models import Direction, Message, OptOut, Status
-from airtng.messaging.opt_outs import e164, opt_in, opt_out
+from airtng.messaging.models import Direction, Message, Status
+from airtng.messaging.opt_outs import e164
 from reservations.services.host_reply import (
     HELP_WORDS,
     MAX_STORED_BODY,
     START_WORDS,
     STOP_WORDS,
     TWILIO_SID,
+    heed_stop_or_start,
     keyword,
 )
-from reservations.services.host_sms import offer_next_request
+from reservations.services.host_sms import lock_sender
 
 from . import texts
 from .models import ConversationMessage, RelayedCall
@@ -50,7 +51,11 @@ def relay_sms(*, sid: str | None, from_number: str, proxy_number: str, body: str
         except IntegrityError:
             # Twilio delivered this message before: it was passed on then.
             return Message.objects.get(sid=sid).reply or None
-        sender = User.objects.with_verified_number(from_number)
+        if keyword(body) in STOP_WORDS | START_WORDS:
+            # The opt-out changes under the sender's lock, as on Airtng's own number.
+            sender = lock_sender(from_number)
+        else:
+            sender = User.objects.with_verified_number(from_number)
         seat = seat_of(sender, proxy_number)
         received.user = sender
         received.reservation_id = seat.conversation_id if seat else None
@@ -60,14 +65,9 @@ def relay_sms(*, sid: str | None, from_number: str, proxy_number: str, body: str
 
 
 def answer(received: Message, *, sender: User | None, seat) -> str | None:
+    """The reply to `received`; `sender` is locked if it says STOP or START (see relay_sms)."""
     word = keyword(received.body)
-    # STOP and START belong to the number, as on Airtng's own number.
-    if word in STOP_WORDS:
-        opt_out(phone_number=received.from_number, reason=OptOut.Reason.STOP)
-        return None
-    if word in START_WORDS and opt_in(phone_number=received.from_number):
-        if sender:
-            offer_next_request(sender)
+    if heed_stop_or_start(word, from_number=received.from_number, sender=sender):
         return None
     with speaking_to(sender, number=received.from_number):
         if seat is None:

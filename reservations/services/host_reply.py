@@ -112,6 +112,25 @@ def apply_host_sms(
     return received.reply or None
 
 
+def heed_stop_or_start(word: str, *, from_number: str, sender: User | None) -> bool:
+    """Opt `from_number` out on STOP, back in on START (offering its owner their next request).
+
+    True if it was one: a START from a number that had not opted out is not. `sender` is what
+    lock_sender(from_number) returned in this transaction, taken before: whatever offers, ends
+    or creates their requests waits for that lock and reads the opt-out after it.
+    """
+    # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
+    if word in STOP_WORDS:
+        opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
+        return True
+    if word in START_WORDS and opt_in(phone_number=from_number):
+        if sender:
+            # The lock's reading of the opt-out is stale now: it was just lifted.
+            offer_next_request(sender)
+        return True
+    return False
+
+
 def reply_to(
     sender: User | None,
     offer: OutstandingRequest | None,
@@ -120,15 +139,10 @@ def reply_to(
     received_at: datetime,
 ) -> str | None:
     """The answer to `word` from `sender` (locked), whose `offer` was read under the lock."""
-    # STOP and START belong to the number, whoever owns it, and whether or not it is verified.
-    if word in STOP_WORDS:
-        opt_out(phone_number=from_number, reason=OptOut.Reason.STOP)
-        return None if word in TWILIO_STOP_WORDS else texts.stopped()
-    if word in START_WORDS and opt_in(phone_number=from_number):
-        if sender:
-            # The lock's reading of the opt-out is stale now: it was just lifted.
-            offer_next_request(sender)
-        return None if word in TWILIO_START_WORDS else texts.started()
+    if heed_stop_or_start(word, from_number=from_number, sender=sender):
+        if word in TWILIO_STOP_WORDS or word in TWILIO_START_WORDS:
+            return None
+        return texts.stopped() if word in STOP_WORDS else texts.started()
     if word in HELP_WORDS:
         return texts.sms_help()
     if word == "start":
