@@ -7,11 +7,13 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
 from accounts.models import User
+from airtng.messaging.models import Direction, Message
 from properties.models import Property
 from reservations.models import Reservation
 from tests.fake_twilio import FakeTwilio, serve
@@ -249,3 +251,15 @@ def twiml_root(response):
     root = ElementTree.fromstring(response.content)
     assert root.tag == "Response"
     return root
+
+
+def signed_in(user):
+    """A client of its own (one per thread), signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sms_to(user, **about):
+    """The SMS Airtng queued for `user`'s number, filtered by `about`."""
+    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number), **about)

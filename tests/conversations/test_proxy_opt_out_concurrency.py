@@ -7,15 +7,13 @@ booking that waited for it reads it after the lock.
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from airtng.messaging.models import Direction, Message
 from airtng.messaging.opt_outs import is_opted_out
 from properties.models import Property
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, signed_in, sms_to
 from tests.conversations.conftest import PROXY_A, sms_params
 from tests.row_locks import waited_while
 
@@ -46,16 +44,6 @@ def texts_the_proxy(twilio_post, host):
 def two_requests(proxy_numbers, listing, guest, request_stay):
     """Two pending requests for the host, each with its conversation: the first offered."""
     return request_stay(guest, listing, check_in=10), request_stay(guest, listing, check_in=20)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sms_to(user, **about):
-    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number), **about)
 
 
 def test_an_accept_waiting_while_the_host_texts_stop_to_a_proxy_does_not_offer_the_next(

@@ -8,13 +8,12 @@ after it.
 import pytest
 from django.db import connection
 
-from airtng.messaging.models import Direction, Message
 from airtng.messaging.opt_outs import is_opted_out
 from properties.models import Property
 from properties.services import delete_listing, withdraw_listing
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, sms_to
 from tests.row_locks import waited_while
 
 pytestmark = [
@@ -35,10 +34,6 @@ def book(guest, listing_pk):
         guests=1,
         message="hello",
     )
-
-
-def sms_to(user):
-    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number))
 
 
 def test_a_booking_waiting_while_its_listing_is_withdrawn_is_refused(host, guest, listing):

@@ -8,13 +8,11 @@ must be read after it.
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from airtng.messaging.models import Direction, Message
 from airtng.messaging.opt_outs import is_opted_out
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, signed_in, sms_to
 from tests.row_locks import waited_while
 
 pytestmark = [
@@ -60,16 +58,6 @@ def two_requests(listing, guest, make_reservation):
         listing, guest, check_in=days_from_now(20), check_out=days_from_now(22)
     )
     return first, second
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sms_to(user, **about):
-    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number), **about)
 
 
 def test_an_accept_on_the_web_waiting_while_the_host_texts_stop_does_not_text_them(

@@ -10,7 +10,7 @@ from django.db import connection
 from airtng.messaging.models import Direction, Message
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now
+from tests.conftest import days_from_now, sms_to
 
 pytestmark = [
     pytest.mark.skipif(
@@ -40,10 +40,6 @@ def all_at_once(work, items):
         futures = [pool.submit(run, item) for item in items]
         start.set()
         return [future.result() for future in futures]
-
-
-def sms_to(user):
-    return Message.objects.filter(direction=Direction.OUTBOUND, to=str(user.phone_number))
 
 
 def test_a_hundred_requests_at_once_text_the_host_once(host, listing, make_user):
