@@ -10,6 +10,10 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
+
+from reservations.models import Reservation
+from tests.conftest import signed_in
 
 WAIT_SECONDS = 10
 
@@ -57,3 +61,14 @@ def waits_for_us(pid):
                 return
             time.sleep(0.01)
     pytest.fail("the action never waited for the lock held")
+
+
+def accepted_while(holding, host, request):
+    """The host accepts `request` on the web while holding() holds their lock; it is confirmed."""
+    web = signed_in(host)
+    response = waited_while(
+        holding, lambda: web.post(reverse("accept_reservation", args=[request.pk]))
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Reservation.Status.CONFIRMED

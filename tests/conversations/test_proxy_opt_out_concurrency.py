@@ -7,15 +7,14 @@ booking that waited for it reads it after the lock.
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 
 from airtng.messaging.opt_outs import is_opted_out
 from properties.models import Property
 from reservations import services
 from reservations.models import OutstandingRequest, Reservation
-from tests.conftest import days_from_now, signed_in, sms_to
+from tests.conftest import days_from_now, sms_to
 from tests.conversations.conftest import PROXY_A, sms_params
-from tests.row_locks import waited_while
+from tests.row_locks import accepted_while, waited_while
 
 pytestmark = [
     pytest.mark.skipif(
@@ -50,16 +49,8 @@ def test_an_accept_waiting_while_the_host_texts_stop_to_a_proxy_does_not_offer_t
     host, guest, two_requests, texts_the_proxy
 ):
     first, second = two_requests
-    web = signed_in(host)
+    accepted_while(lambda: texts_the_proxy("STOP"), host, first)
 
-    response = waited_while(
-        lambda: texts_the_proxy("STOP"),
-        lambda: web.post(reverse("accept_reservation", args=[first.pk])),
-    )
-
-    assert response.status_code == 302
-    first.refresh_from_db()
-    assert first.status == Status.CONFIRMED
     assert is_opted_out(host.phone_number)
     assert not OutstandingRequest.objects.exists()
     assert not sms_to(host, reservation=second).exists()
@@ -71,16 +62,8 @@ def test_an_accept_waiting_while_the_host_texts_start_to_a_proxy_offers_the_next
 ):
     first, second = two_requests
     texts_the_proxy("STOP")
-    web = signed_in(host)
+    accepted_while(lambda: texts_the_proxy("START"), host, first)
 
-    response = waited_while(
-        lambda: texts_the_proxy("START"),
-        lambda: web.post(reverse("accept_reservation", args=[first.pk])),
-    )
-
-    assert response.status_code == 302
-    first.refresh_from_db()
-    assert first.status == Status.CONFIRMED
     assert not is_opted_out(host.phone_number)
     assert OutstandingRequest.objects.get(host=host).reservation == second
     (offer,) = sms_to(host, reservation=second).values_list("body", flat=True)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from airtng.messaging.opt_outs import is_opted_out
 from reservations.models import OutstandingRequest, Reservation
 from tests.conftest import days_from_now, signed_in, sms_to
-from tests.row_locks import waited_while
+from tests.row_locks import accepted_while, waited_while
 
 pytestmark = [
     pytest.mark.skipif(
@@ -64,15 +64,8 @@ def test_an_accept_on_the_web_waiting_while_the_host_texts_stop_does_not_text_th
     host, guest, two_requests, texts
 ):
     first, second = two_requests
-    web = signed_in(host)
+    accepted_while(lambda: texts("STOP"), host, first)
 
-    response = waited_while(
-        lambda: texts("STOP"), lambda: web.post(reverse("accept_reservation", args=[first.pk]))
-    )
-
-    assert response.status_code == 302
-    first.refresh_from_db()
-    assert first.status == Status.CONFIRMED
     assert is_opted_out(host.phone_number)
     assert not OutstandingRequest.objects.exists()
     assert not sms_to(host, reservation=second).exists()
@@ -84,15 +77,8 @@ def test_an_accept_on_the_web_waiting_while_the_host_texts_start_offers_them_the
 ):
     first, second = two_requests
     texts("STOP")
-    web = signed_in(host)
+    accepted_while(lambda: texts("START"), host, first)
 
-    response = waited_while(
-        lambda: texts("START"), lambda: web.post(reverse("accept_reservation", args=[first.pk]))
-    )
-
-    assert response.status_code == 302
-    first.refresh_from_db()
-    assert first.status == Status.CONFIRMED
     assert not is_opted_out(host.phone_number)
     assert OutstandingRequest.objects.get(host=host).reservation == second
     (offer,) = sms_to(host, reservation=second).values_list("body", flat=True)
