@@ -6,7 +6,7 @@ import re
 import threading
 from functools import cache, wraps
 from hashlib import sha1
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
@@ -66,31 +66,42 @@ def has_valid_signature(request):
     signature = request.META.get("HTTP_X_TWILIO_SIGNATURE")
     if not signature:
         return False
-    keys = []
-    # With no token anyone can sign; only the embedded development run may allow that.
-    if settings.TWILIO_AUTH_TOKEN or settings.DEBUG:
-        keys.append(settings.TWILIO_AUTH_TOKEN)
-    keys.append(simulator_key())
+    keys = _signing_keys(settings.TWILIO_AUTH_TOKEN, settings.DEBUG, settings.SECRET_KEY)
     fields = signed_fields(request.POST) if request.method == "POST" else ""
     origin = "" if settings.PUBLIC_BASE_URL else request_origin(request)
     url = twilio_url(request.get_full_path(), origin=origin)
     expected = signature.encode()
     return any(
-        hmac.compare_digest(_signature_of(key, signed + fields), expected)
+        hmac.compare_digest(_signature_of(key, (signed + fields).encode()), expected)
         for signed in _as_twilio_may_sign(url)
         for key in keys
     )
 
 
+@cache
+def _signing_keys(auth_token: str, debug: bool, secret_key: str) -> tuple[bytes, ...]:
+    """The keys a webhook may be signed with, the auth token first."""
+    keys = []
+    # With no token anyone can sign; only the embedded development run may allow that.
+    if auth_token or debug:
+        keys.append(auth_token.encode())
+    keys.append(_simulator_key(secret_key).encode())
+    return tuple(keys)
+
+
+def _signature_of(key: bytes, text: bytes) -> bytes:
+    return base64.b64encode(hmac.digest(key, text, sha1))
+
+
 def signed_fields(params: MultiValueDict) -> str:
     """The fields as Twilio signs them: sorted by name, each name's distinct values sorted."""
     return "".join(
-        name + value for name, values in sorted(params.lists()) for value in sorted(set(values))
+        [
+            name + value
+            for name, values in sorted(params.lists())
+            for value in (values if len(values) == 1 else sorted(set(values)))
+        ]
     )
-
-
-def _signature_of(key: str, text: str) -> bytes:
-    return base64.b64encode(hmac.digest(key.encode(), text.encode(), sha1))
 
 
 def _as_twilio_may_sign(url: str):
@@ -140,27 +151,42 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def form_fields(body: bytes) -> MultiValueDict:
-    """A url-encoded body's fields, read as Django's QueryDict reads a form, at half its cost.
+    """A url-encoded body's fields, read as Django's QueryDict reads a form, at a third of its
+    cost.
 
-    Every Twilio webhook is such a form, read once per request before anything else;
-    QueryDict adds each field through three layers of checks, a tenth of a phone-tree step.
+    Every Twilio webhook is such a form, read once per request before anything else; QueryDict
+    adds each field through three layers of checks, and `parse_qsl` unquotes each name and
+    value through a generator, though most of Twilio's need nothing or one `%2B`.
     """
     try:
         text = body.decode()
     except UnicodeDecodeError:
         text = body.decode("iso-8859-1")
-    try:
-        pairs = parse_qsl(
-            text, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        )
-    except ValueError as error:  # parse_qsl's only complaint without strict_parsing
+    fields = {}
+    if not text:
+        return MultiValueDict()
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    # Counted as parse_qsl counts, empty fields included.
+    if limit is not None and text.count("&") >= limit:
         raise TooManyFieldsSent(
             "The number of POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
-        ) from error
-    fields = {}
-    for name, value in pairs:
-        fields.setdefault(name, []).append(value)
+        )
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            fields.setdefault(_unquoted(name), []).append(_unquoted(value))
     return MultiValueDict(fields)
+
+
+def _unquoted(text: str) -> str:
+    """`unquote_plus(text)`, the same text for the same input."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if text.isascii():  # one ASCII run: what unquote decodes, the same way
+        return unquote_to_bytes(text).decode(errors="replace")
+    return unquote(text)
 
 
 def has_nul_bytes(request) -> bool:

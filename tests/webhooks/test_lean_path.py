@@ -4,6 +4,7 @@ middleware runs for them, and every property that protects them still holds."""
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
 from airtng.twilio import form_fields
@@ -73,12 +74,30 @@ ODD_BODIES = [
     "Body=ありがとう&名前=%E3%83%8F".encode(),
     b"a=1;b=2",
     b"=1&=2",
+    b"a+b=c+d&%41%2b=%2",
+    b"Body=%zz%4",
+    "Body=%E3%81あ%82".encode(),
+    b"Body=\xe9%E9+%C3%A9",
 ]
 
 
 @pytest.mark.parametrize("body", ODD_BODIES, ids=[repr(body) for body in ODD_BODIES])
 def test_a_webhooks_form_is_read_as_django_reads_a_form(body):
     assert dict(form_fields(body).lists()) == dict(QueryDict(body).lists())
+
+
+@pytest.mark.parametrize(
+    "body", [b"a=1&b=2&c=3", b"a=1&&b=2", b"a=1&b=2&", b"&&&", b"a=1&b=2&c=3&d=4"]
+)
+def test_a_webhooks_form_has_as_many_fields_as_django_allows(body, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    try:
+        django_reads = dict(QueryDict(body).lists())
+    except TooManyFieldsSent:
+        with pytest.raises(TooManyFieldsSent):
+            form_fields(body)
+    else:
+        assert dict(form_fields(body).lists()) == django_reads
 
 
 def test_a_signed_webhook_with_too_many_fields_is_a_400(client, settings):
