@@ -26,7 +26,11 @@ def answer_twilio_webhooks(get_response):
         # The language a browser's request left active on this thread says nothing here:
         # with none active, LANGUAGE_CODE speaks.
         translation.deactivate()
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        # As CommonMiddleware would: with its length, the answer is sent whole, not chunked.
+        if not response.streaming and "Content-Length" not in response:
+            response.headers["Content-Length"] = str(len(response.content))
+        return response
 
     return middleware
 

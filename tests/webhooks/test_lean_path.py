@@ -23,6 +23,14 @@ def test_a_webhook_answer_has_no_session_language_or_page_headers(twilio_post):
         assert header not in response, header
 
 
+@pytest.mark.parametrize("path", ["/ivr/menu", "/ivr/ja-menu"])
+def test_a_webhook_answer_says_its_length_so_it_is_not_sent_in_chunks(twilio_post, path):
+    response = twilio_post(path, {"Digits": "1"})
+
+    assert response.status_code == 200
+    assert int(response["Content-Length"]) == len(response.content)
+
+
 def test_a_page_still_goes_through_the_whole_stack(client):
     response = client.get("/", headers={"Accept-Language": "ja"})
 
