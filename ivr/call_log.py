@@ -81,7 +81,9 @@ def answered_step(request, response) -> AnsweredStep | None:
     sid = params.get("CallSid", "")[:64]
     if not sid or response.status_code != 200:
         return None
-    state = call_state(request.GET["state"], call_sid=sid) if "state" in request.GET else {}
+    # The phone tree's steps have no query: its fields are not read at all.
+    query = request.GET if request.META.get("QUERY_STRING") else {}
+    state = call_state(query["state"], call_sid=sid) if "state" in query else {}
     status = params.get("CallStatus", "")
     return AnsweredStep(
         sid=sid,
@@ -97,7 +99,7 @@ def answered_step(request, response) -> AnsweredStep | None:
         digits=(params.get("Digits") or params.get("SpeechResult") or "")[:500],
         twiml=response.content.decode(errors="replace"),
         answered_at=timezone.now(),
-        placed_call=placed_call_in(request.GET),
+        placed_call=placed_call_in(query),
         user_id=_id(state.get("host")),
         reservation_id=_id(state.get("reservation")),
     )
