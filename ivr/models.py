@@ -386,8 +386,13 @@ class Call(models.Model):
 class CallStep(models.Model):
     """One request Twilio made during a call, and the TwiML Airtng answered it with."""
 
+    # No index of its own: call_step_in_order, which starts with it, serves every lookup.
     call = models.ForeignKey(
-        Call, on_delete=models.CASCADE, related_name="steps", verbose_name=_("call")
+        Call,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("call"),
+        db_index=False,
     )
     url = models.CharField(_("URL"), max_length=2000)
     digits = models.CharField(_("digits pressed or words said"), max_length=500, blank=True)
