@@ -4,7 +4,7 @@ import base64
 import hmac
 import re
 import threading
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from hashlib import sha1
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -184,6 +184,23 @@ def _unquoted(text: str) -> str:
         text = text.replace("+", " ")
     if "%" not in text:
         return text
+    if len(text) <= NUMBER_LENGTH:
+        return _short_unquoted(text)
+    return _percent_decoded(text)
+
+
+# Every request carries the same few numbers (From, To, Caller, Called: %2B…), each decoded
+# once per process.
+NUMBER_LENGTH = 40
+NUMBERS_REMEMBERED = 1024
+
+
+@lru_cache(maxsize=NUMBERS_REMEMBERED)
+def _short_unquoted(text: str) -> str:
+    return _percent_decoded(text)
+
+
+def _percent_decoded(text: str) -> str:
     if text.isascii():  # one ASCII run: what unquote decodes, the same way
         return unquote_to_bytes(text).decode(errors="replace")
     return unquote(text)
