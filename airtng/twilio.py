@@ -162,7 +162,6 @@ def form_fields(body: bytes) -> MultiValueDict:
         text = body.decode()
     except UnicodeDecodeError:
         text = body.decode("iso-8859-1")
-    fields = {}
     if not text:
         return MultiValueDict()
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
@@ -171,11 +170,18 @@ def form_fields(body: bytes) -> MultiValueDict:
         raise TooManyFieldsSent(
             "The number of POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
         )
+    fields = {}
     for field in text.split("&"):
         if field:
             name, _, value = field.partition("=")
             fields.setdefault(_unquoted(name), []).append(_unquoted(value))
     return MultiValueDict(fields)
+
+
+# Every request carries the same few numbers (From, To, Caller, Called: %2B…), each decoded
+# once per process.
+NUMBER_LENGTH = 40
+NUMBERS_REMEMBERED = 1024
 
 
 def _unquoted(text: str) -> str:
@@ -187,12 +193,6 @@ def _unquoted(text: str) -> str:
     if len(text) <= NUMBER_LENGTH:
         return _short_unquoted(text)
     return _percent_decoded(text)
-
-
-# Every request carries the same few numbers (From, To, Caller, Called: %2B…), each decoded
-# once per process.
-NUMBER_LENGTH = 40
-NUMBERS_REMEMBERED = 1024
 
 
 @lru_cache(maxsize=NUMBERS_REMEMBERED)
