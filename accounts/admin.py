@@ -10,13 +10,13 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from airtng.admin_parts import NumberSearch
+from airtng.admin_parts import History, NumberSearch
 from airtng.messaging.models import OptOut
 from reservations.models import Reservation
 
 from . import services
 from .forms import AdminLoginForm
-from .models import PhonePin, PhoneVerification, User
+from .models import PhoneBookVersion, PhonePin, PhoneVerification, User
 
 admin.site.login_form = AdminLoginForm
 
@@ -223,3 +223,11 @@ class PhonePinAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PhoneBookVersion)
+class PhoneBookVersionAdmin(History, admin.ModelAdmin):
+    """The stamp every process compares its phone book with: written by triggers only."""
+
+    list_display = ("stamp",)
+    readonly_fields = ("stamp",)

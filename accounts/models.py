@@ -133,6 +133,23 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
+class PhoneBookVersion(models.Model):
+    """One row whose stamp changes whenever a verified number, or its owner's language, does.
+
+    Database triggers (migration 0009) write it, so the admin, a data migration, loaddata or
+    plain SQL all count; each process's phone book (accounts/phone_book.py) compares it.
+    """
+
+    stamp = models.BigIntegerField(_("stamp"))
+
+    class Meta:
+        verbose_name = _("phone book version")
+        verbose_name_plural = _("phone book versions")
+
+    def __str__(self):
+        return str(self.stamp)
+
+
 class PhoneVerification(models.Model):
     """The code last texted to a user to prove the number is theirs, and how often we texted.
 

@@ -41,6 +41,7 @@ env = environ.Env(
     PRUNE_AFTER_DAYS=(int, 30),
     WORKER_THREADS=(int, 0),
     IVR_TREE_CHECK_SECONDS=(float, 1.0),
+    PHONE_BOOK_CHECK_SECONDS=(float, 1.0),
     CALL_LOG_BATCH=(int, 200),
     CALL_LOG_WAIT_SECONDS=(float, 1.0),
 )
@@ -239,6 +240,8 @@ SECURE_CSP = {
 
 # How often each process asks whether the phone tree changed: an edit is heard within this.
 IVR_TREE_CHECK_SECONDS = env("IVR_TREE_CHECK_SECONDS")
+# How often each process asks whether a verified number changed (accounts/phone_book.py).
+PHONE_BOOK_CHECK_SECONDS = env("PHONE_BOOK_CHECK_SECONDS")
 # The call log writes each process's steps this many at a time, or this long after the first
 # (ivr/call_log.py): what a killed process can lose.
 CALL_LOG_BATCH = max(1, env("CALL_LOG_BATCH"))

@@ -22,6 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Each test's tree is its own (its transaction is rolled back after it): every call asks.
 IVR_TREE_CHECK_SECONDS = 0
+# And every call asks whether a verified number changed, for the same reason.
+PHONE_BOOK_CHECK_SECONDS = 0
 
 # Uploads go to a directory of the run's own, never into the repository; photo tests use a
 # fresh one each (tests/properties/test_photos.py).
