@@ -23,7 +23,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.phone_book import verified_numbers
 from airtng.messaging.models import Direction
 from reservations.conversations.models import RelayedCall
 from reservations.conversations.proxies import is_proxy_number
@@ -204,11 +204,13 @@ def write_steps(steps: list[AnsweredStep]) -> None:
     """Write `steps` in order, with a call row per CallSid: the unique SID is the last word
     when two processes, or Twilio's status callback, write a new call at once.
 
-    Three queries for a batch of inbound steps, whatever its size: who owns the callers'
-    numbers, one upsert of the calls (which answers every call's id, new or not), one INSERT
-    of the steps; a call a step taught something costs one UPDATE more. The two writes are
-    plain SQL: building a model and compiling its INSERT cost more than all the phone tree's
-    answers in the batch (bench/phone_calls.py prints what a step costs).
+    At most three queries for a batch of inbound steps, whatever its size: the calls already
+    known (most of a call's steps come after its first), one upsert of the calls that are
+    not (which answers their ids, new or not), one INSERT of the steps; a call a step taught
+    something costs one UPDATE more. A new call's user is its number's owner in the phone
+    book (accounts/phone_book.py), with no query. The writes are plain SQL: building a model and
+    compiling its INSERT cost more than all the phone tree's answers in the batch
+    (bench/phone_calls.py prints what a step costs).
     """
     # Each step's time as the database stores it, worked out once: a fifth of writing it.
     as_stored = connection.ops.adapt_datetimefield_value
@@ -220,7 +222,9 @@ def write_steps(steps: list[AnsweredStep]) -> None:
         for step, _answered_at in firsts.values():
             if step.placed_call:
                 _name_placed_call(step)
-        ids = _upsert_calls(_calls_of(firsts))
+        ids = _known_calls(list(firsts))
+        if new := {sid: first for sid, first in firsts.items() if sid not in ids}:
+            ids |= _upsert_calls(_calls_of(new))
         _insert_steps(answered, ids)
         _fill_in_what_steps_learnt(steps, ids)
 
@@ -243,6 +247,22 @@ CALL_COLUMNS = (
 STEP_COLUMNS = ("call_id", "url", "digits", "twiml", "answered_at")
 # Rows per statement, well under SQLite's limit of bound values.
 ROWS_PER_INSERT = 500
+
+
+def _known_calls(sids: list[str]) -> dict[str, int]:
+    """The id of each of these calls that has a row already, by SID."""
+    qn = connection.ops.quote_name
+    ids = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(sids), ROWS_PER_INSERT):
+            chunk = sids[start : start + ROWS_PER_INSERT]
+            cursor.execute(
+                f"SELECT {qn('id')}, {qn('sid')} FROM {qn(Call._meta.db_table)} "
+                f"WHERE {qn('sid')} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            ids.update((sid, pk) for pk, sid in cursor.fetchall())
+    return ids
 
 
 def _upsert_calls(rows: list[tuple]) -> dict[str, int]:
@@ -289,17 +309,9 @@ def _name_placed_call(step: AnsweredStep) -> None:
 
 def _calls_of(firsts: dict[str, tuple[AnsweredStep, object]]) -> list[tuple]:
     """The call row (CALL_COLUMNS) each first step (with its time as stored) would start, if
-    its call has none yet."""
-    unknown = {step.person for step, _answered_at in firsts.values() if step.user_id is None}
-    owners = (
-        dict(
-            User.objects.filter(phone_number__in=unknown, phone_verified=True).values_list(
-                "phone_number", "pk"
-            )
-        )
-        if unknown
-        else {}
-    )
+    its call has none yet. An owner the phone book still names, deleted since, fails the
+    batch's foreign key: its steps are then written without them (`_write_alone`)."""
+    owners = verified_numbers()
     proxied = [sid for sid, (step, _answered_at) in firsts.items() if is_proxy_number(step.to)]
     conversations = (
         dict(
@@ -320,7 +332,7 @@ def _calls_of(firsts: dict[str, tuple[AnsweredStep, object]]) -> list[tuple]:
             step.to,
             step.status,
             answered_at,
-            step.user_id or owners.get(step.person),
+            step.user_id or _pk(owners.get(step.person)),
             step.reservation_id or conversations.get(sid),
             0,  # attempts: only a call Airtng places is attempted
             "",  # error_message
@@ -329,6 +341,10 @@ def _calls_of(firsts: dict[str, tuple[AnsweredStep, object]]) -> list[tuple]:
         )
         for sid, (step, answered_at) in firsts.items()
     ]
+
+
+def _pk(owner) -> int | None:
+    return owner.pk if owner is not None else None
 
 
 def _fill_in_what_steps_learnt(steps, ids) -> None:

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ivr.models import CallStep, Menu, Option
+from ivr.models import Call, CallStep, Menu, Option
 from ivr.tree import tree_stamp
 from tests.conftest import twiml_root
 from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS, GOLDEN_WELCOME
@@ -93,14 +93,15 @@ def test_within_the_second_a_step_costs_no_query(
 def test_a_batch_of_logged_steps_costs_five_queries_after_the_answers(
     db, call_webhook, once_a_second, clock, call_log_in_batches
 ):
-    call_webhook("/ivr/welcome")
+    call_webhook("/ivr/welcome", {"From": STRANGER})  # the tree compiled, the phone book read
     sent = [as_twilio_asks({"Digits": "1"}, sid=f"CA{n:032d}") for n in range(call_log_in_batches)]
     for params in sent[:-1]:
         assert sql_of(lambda params=params: call_webhook("/ivr/menu", params)) == []
 
     written = sql_of(lambda: call_webhook("/ivr/menu", sent[-1]))
 
-    # The callers' owners, the calls upserted (answering their ids), the steps; in a savepoint.
+    # The calls known already, the others upserted (answering their ids), the steps; in a
+    # savepoint.
     assert len(written) == 5
     inserts = [sql for sql in written if "INSERT INTO" in sql]
     assert [sql.split(" (")[0] for sql in inserts] == [
@@ -108,6 +109,25 @@ def test_a_batch_of_logged_steps_costs_five_queries_after_the_answers(
         f'{call_log_in_batches} times: INSERT INTO "ivr_callstep"',
     ]
     assert CallStep.objects.filter(call__sid__in=[p["CallSid"] for p in sent]).count() == 50
+
+
+def test_a_batch_of_later_steps_of_logged_calls_writes_only_the_steps(
+    db, call_webhook, once_a_second, clock, call_log_in_batches
+):
+    sids = [f"CA{n:032d}" for n in range(call_log_in_batches)]
+    for sid in sids:
+        call_webhook("/ivr/welcome", as_twilio_asks({"From": STRANGER}, sid=sid))
+    for sid in sids[:-1]:
+        call_webhook("/ivr/menu", as_twilio_asks({"Digits": "2"}, sid=sid))
+
+    written = sql_of(lambda: call_webhook("/ivr/menu", as_twilio_asks({"Digits": "2"}, sids[-1])))
+
+    # The calls known already, the steps; in a savepoint.
+    assert len(written) == 4
+    assert not [sql for sql in written if 'INSERT INTO "ivr_call"' in sql]
+    assert Call.objects.filter(sid__in=sids).count() == call_log_in_batches
+    steps = CallStep.objects.filter(call__sid=sids[0]).order_by("answered_at", "id")
+    assert [step.url.partition("?")[0] for step in steps] == ["/ivr/welcome", "/ivr/menu"]
 
 
 def test_the_english_welcome_reads_who_owns_a_number_from_the_phone_book(
