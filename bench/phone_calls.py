@@ -3,7 +3,10 @@
 Starts gunicorn on 127.0.0.1 twice, with the same options: the one-view app in bench/ceiling/
 (a constant TwiML string: the framework's ceiling on this machine), and Airtng against a fresh
 database. Each route's requests go in short turns with the ceiling's, so that both meet the
-same drift of the machine, and the ratio is of their rates over all the turns. Sends signed
+same drift of the machine, and the ratio is of their rates over all the turns; every turn
+opens its connections afresh, so that no server keeps an uneven share of them between its two
+workers for a whole run. A round's steps of the same calls share their CallSids, as a call's
+steps do (the welcome's calls go on to the menus and the planets). Sends signed
 Twilio-like POSTs to the ET Phone Home tree (/ivr/welcome, /ivr/menu with Digits=1 and 2) and
 to /voice (an unknown caller, a verified guest, a host with a request waiting). Prints
 requests/s, p50/p99 latency, errors, the rate as a fraction of the ceiling's, and queries per
@@ -84,6 +87,9 @@ class Route:
     caller: str
     expect: str
     digits: str | None = None
+    # The calls this step is taken in: routes naming the same calls share their CallSids
+    # within a round, as a call's steps do; the first of them starts the calls.
+    calls: str | None = None
 
 
 CEILING = Route("ceiling", "/voice", STRANGER, "<Say")
@@ -92,28 +98,53 @@ GOAL = 0.8
 REVISION_COOKIE = "ivr_revision"  # ivr/tree.py's; the script does not import Airtng
 JAPANESE_STRANGER = "+819012345678"
 TREE_ROUTES = [
-    Route("en /ivr/welcome", "/ivr/welcome", STRANGER, '<Gather action="/ivr/menu"'),
-    Route("en /ivr/menu Digits=1", "/ivr/menu", STRANGER, "<Hangup", digits="1"),
+    Route("en /ivr/welcome", "/ivr/welcome", STRANGER, '<Gather action="/ivr/menu"', calls="en"),
+    Route("en /ivr/menu Digits=1", "/ivr/menu", STRANGER, "<Hangup", digits="1", calls="en"),
     Route(
-        "en /ivr/menu Digits=2", "/ivr/menu", STRANGER, '<Gather action="/ivr/planets"', digits="2"
+        "en /ivr/menu Digits=2",
+        "/ivr/menu",
+        STRANGER,
+        '<Gather action="/ivr/planets"',
+        digits="2",
+        calls="en",
     ),
-    Route("en /ivr/planets Digits=2", "/ivr/planets", STRANGER, "<Dial>+1929", digits="2"),
+    Route(
+        "en /ivr/planets Digits=2",
+        "/ivr/planets",
+        STRANGER,
+        "<Dial>+1929",
+        digits="2",
+        calls="en",
+    ),
     Route(
         "ja /ivr/welcome from +81",
         "/ivr/welcome",
         JAPANESE_STRANGER,
         "<Redirect>/ivr/ja-welcome</Redirect>",
+        calls="ja",
     ),
     Route(
-        "ja /ivr/ja-welcome", "/ivr/ja-welcome", JAPANESE_STRANGER, '<Gather action="/ivr/ja-menu"'
+        "ja /ivr/ja-welcome",
+        "/ivr/ja-welcome",
+        JAPANESE_STRANGER,
+        '<Gather action="/ivr/ja-menu"',
+        calls="ja",
     ),
-    Route("ja /ivr/ja-menu Digits=1", "/ivr/ja-menu", JAPANESE_STRANGER, "<Hangup", digits="1"),
+    Route(
+        "ja /ivr/ja-menu Digits=1",
+        "/ivr/ja-menu",
+        JAPANESE_STRANGER,
+        "<Hangup",
+        digits="1",
+        calls="ja",
+    ),
     Route(
         "ja /ivr/ja-menu Digits=2",
         "/ivr/ja-menu",
         JAPANESE_STRANGER,
         '<Gather action="/ivr/ja-planets"',
         digits="2",
+        calls="ja",
     ),
     Route(
         "ja /ivr/ja-planets Digits=2",
@@ -121,6 +152,7 @@ TREE_ROUTES = [
         JAPANESE_STRANGER,
         "<Dial>+1929",
         digits="2",
+        calls="ja",
     ),
 ]
 VOICE_ROUTES = [
@@ -224,6 +256,7 @@ class Connection:
     def close(self):
         for connection in self.open.values():
             connection.close()
+        self.open.clear()
 
 
 def live_revision(base_url):
@@ -294,7 +327,8 @@ def measure(ceiling, airtng, routes, *, args, deadline):
                     note(f"time limit reached; round {round_number + 1} stopped at {route.name}")
                     return measured
                 note(f"round {round_number + 1}: {route.name}")
-                label = f"{round_number}x{number}"
+                # A round's steps of the same calls share their CallSids; the ceiling's are new.
+                label = f"{round_number}{route.calls or f'x{number}'}"
                 jobs = [
                     call_jobs(
                         server.base_url,
@@ -310,6 +344,11 @@ def measure(ceiling, airtng, routes, *, args, deadline):
                 for start in range(0, args.requests, size):
                     pair = []
                     for target, server_jobs in zip((route, CEILING), jobs, strict=True):
+                        # New connections each turn: which of the server's workers accepts
+                        # each one is chance, and a worker that kept three of the four for
+                        # a whole run left the other idle and the rate a fifth lower.
+                        for session in sessions:
+                            session.close()
                         cpu_before = time.process_time()
                         phase = run_phase(
                             CallPhase(target.name),
