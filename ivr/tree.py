@@ -21,10 +21,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from airtng.stamped import StampedCopy
 from airtng.twilio import twiml_document
 
 from . import services
@@ -75,7 +75,6 @@ class CompiledTree:
     revision: int | None = None
 
 
-_compiled: tuple[CompiledTree, float] | None = None
 _compiling = threading.Lock()
 _earlier: OrderedDict[int, CompiledTree] = OrderedDict()
 _missing: OrderedDict[int, float] = OrderedDict()  # number: when it was looked for
@@ -137,33 +136,22 @@ def _keep(tree: CompiledTree) -> None:
 
 def published_tree() -> CompiledTree:
     """The tree callers hear, as compiled TwiML: the one place that knows which tree that is."""
-    global _compiled
-    cached = _compiled
-    now = time.time()
-    if cached is not None and 0 <= now - cached[1] < settings.IVR_TREE_CHECK_SECONDS:
-        return cached[0]
-    # The stamp first: a tree read after it is as new as the stamp or newer, never older.
-    stamp = tree_stamp()
-    if cached is not None and cached[0].stamp == stamp:
-        tree = cached[0]
-    else:
-        with _compiling:
-            tree = compile_tree(stamp)
-            # Earlier revisions are compiled again when next asked for, from the database as
-            # it is now: one restored from a backup, or rolled back, may have given their
-            # numbers to other trees.
-            _earlier.clear()
-            _missing.clear()
-    _compiled = (tree, now)
-    return tree
+    return _published.get()
 
 
 def tree_stamp() -> int | None:
-    """The stamp of the tree in the database: one indexed read of one row."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stamp FROM {TreeVersion._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return _published.stamp()
+
+
+def _compile_published(stamp: int | None) -> CompiledTree:
+    with _compiling:
+        tree = compile_tree(stamp)
+        # Earlier revisions are compiled again when next asked for, from the database as it
+        # is now: one restored from a backup, or rolled back, may have given their numbers to
+        # other trees.
+        _earlier.clear()
+        _missing.clear()
+    return tree
 
 
 def compile_tree(stamp: int | None) -> CompiledTree:
@@ -206,3 +194,6 @@ def compile_menus(menus, *, stamp=None, revision=None) -> CompiledTree:
             otherwise=twiml_document(services.answer(menu, None)),
         )
     return CompiledTree(stamp=stamp, entries=entries, choices=choices, revision=revision)
+
+
+_published = StampedCopy(TreeVersion, "IVR_TREE_CHECK_SECONDS", _compile_published)
