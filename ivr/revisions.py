@@ -132,7 +132,7 @@ def _reachable(menus: list[Menu]) -> set[int]:
 def publish(*, revision: Revision, by) -> list[str]:
     """Make the draft live if it has no problem; returns its problems (none: it is live)."""
     with transaction.atomic():
-        _lock_live()
+        _lock_revisions()
         draft = Revision.objects.select_for_update().get(pk=revision.pk)
         if draft.status != Status.DRAFT:
             not_a_draft = _("Only a draft can be published; %(revision)s is not one.")
@@ -146,7 +146,7 @@ def publish(*, revision: Revision, by) -> list[str]:
 def revert(*, revision: Revision, by) -> list[str]:
     """Make an earlier revision live again, as it was; returns why not (nothing: it is live)."""
     with transaction.atomic():
-        _lock_live()
+        _lock_revisions()
         earlier = Revision.objects.select_for_update().get(pk=revision.pk)
         if earlier.status != Status.PAST:
             never_live = _(
@@ -158,8 +158,11 @@ def revert(*, revision: Revision, by) -> list[str]:
     return []
 
 
-def _lock_live() -> None:
-    list(Revision.objects.select_for_update().filter(status=Status.LIVE))
+def _lock_revisions() -> None:
+    """Every revision, in one order, before anything else: publishing and reverting at once
+    take turns. Locking only the live one did not: a waiting lock finds it live no more once
+    its holder commits, locks nothing, and three such transactions could deadlock."""
+    list(Revision.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def _make_live(revision: Revision, *, by) -> None:
