@@ -36,7 +36,7 @@ def book_stamp() -> int | None:
     return _book.stamp()
 
 
-def _read_numbers(stamp: int | None) -> dict[str, Owner]:
+def _read_numbers(_stamp: int | None) -> dict[str, Owner]:
     # Plain SQL: the numbers as stored (E.164), not a PhoneNumber built per row.
     with connection.cursor() as cursor:
         cursor.execute(

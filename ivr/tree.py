@@ -69,7 +69,6 @@ class Choice:
 
 @dataclass(frozen=True)
 class CompiledTree:
-    stamp: int | None
     entries: dict[str, Entry]
     choices: dict[str, Choice]
     revision: int | None = None
@@ -143,9 +142,9 @@ def tree_stamp() -> int | None:
     return _published.stamp()
 
 
-def _compile_published(stamp: int | None) -> CompiledTree:
+def _compile_published(_stamp: int | None) -> CompiledTree:
     with _compiling:
-        tree = compile_tree(stamp)
+        tree = compile_tree()
         # Earlier revisions are compiled again when next asked for, from the database as it
         # is now: one restored from a backup, or rolled back, may have given their numbers to
         # other trees.
@@ -154,10 +153,10 @@ def _compile_published(stamp: int | None) -> CompiledTree:
     return tree
 
 
-def compile_tree(stamp: int | None) -> CompiledTree:
+def compile_tree() -> CompiledTree:
     """The live revision's answers."""
     menus = Menu.objects.filter(revision__status=Revision.Status.LIVE)
-    return compile_menus(menus.select_related("revision"), stamp=stamp)
+    return compile_menus(menus.select_related("revision"))
 
 
 def compile_revision(revision: Revision) -> CompiledTree:
@@ -165,7 +164,7 @@ def compile_revision(revision: Revision) -> CompiledTree:
     return compile_menus(revision.menus.all(), revision=revision.number)
 
 
-def compile_menus(menus, *, stamp=None, revision=None) -> CompiledTree:
+def compile_menus(menus, *, revision=None) -> CompiledTree:
     """Every answer of every menu, written out once with the services that say them."""
     options = Prefetch("options", queryset=Option.objects.select_related("target_menu"))
     menus = list(menus.select_related("main_menu").prefetch_related(options))
@@ -193,7 +192,7 @@ def compile_menus(menus, *, stamp=None, revision=None) -> CompiledTree:
             },
             otherwise=twiml_document(services.answer(menu, None)),
         )
-    return CompiledTree(stamp=stamp, entries=entries, choices=choices, revision=revision)
+    return CompiledTree(entries=entries, choices=choices, revision=revision)
 
 
 _published = StampedCopy(TreeVersion, "IVR_TREE_CHECK_SECONDS", _compile_published)
