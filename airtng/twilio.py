@@ -66,10 +66,16 @@ def has_valid_signature(request):
     signature = request.META.get("HTTP_X_TWILIO_SIGNATURE")
     if not signature:
         return False
-    keys = _signing_keys(settings.TWILIO_AUTH_TOKEN, settings.DEBUG, settings.SECRET_KEY)
     fields = signed_fields(request.POST) if request.method == "POST" else ""
     origin = "" if settings.PUBLIC_BASE_URL else request_origin(request)
-    url = twilio_url(request.get_full_path(), origin=origin)
+    return is_signed(twilio_url(request.get_full_path(), origin=origin), fields, signature)
+
+
+def is_signed(url: str, fields: str, signature: str) -> bool:
+    """Whether `signature` signs a request to `url` with these fields (`signed_fields`)."""
+    if not signature:
+        return False
+    keys = _signing_keys(settings.TWILIO_AUTH_TOKEN, settings.DEBUG, settings.SECRET_KEY)
     expected = signature.encode()
     return any(
         hmac.compare_digest(_signature_of(key, (signed + fields).encode()), expected)

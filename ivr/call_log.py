@@ -64,25 +64,35 @@ def logged_step(view):
     @wraps(view)
     def answer_and_log(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        try:
-            step = answered_step(request, response)
-            if step is not None:
-                queue(step)
-        except Exception:
-            logger.exception("A call step could not be logged")
+        if response.status_code == 200:
+            log_answer(
+                request.POST if request.method == "POST" else request.GET,
+                url=request.get_full_path(),
+                # The phone tree's steps have no query: its fields are not read at all.
+                query=request.GET if request.META.get("QUERY_STRING") else {},
+                answer=response.content,
+            )
         return response
 
     return answer_and_log
 
 
-def answered_step(request, response) -> AnsweredStep | None:
-    """What the call log keeps of a signed Twilio request and its answer; None if no call."""
-    params = request.POST if request.method == "POST" else request.GET
+def log_answer(params, *, url: str, query, answer: bytes) -> None:
+    """Queue the step that Twilio's request was, answered with `answer`, if it names a call;
+    a failure is logged, never raised: the caller has the answer."""
+    try:
+        if (step := step_of(params, url=url, query=query, answer=answer)) is not None:
+            queue(step)
+    except Exception:
+        logger.exception("A call step could not be logged")
+
+
+def step_of(params, *, url: str, query, answer: bytes) -> AnsweredStep | None:
+    """The step of a call that Twilio's request (its `params`, to `url`) was answered with
+    `answer`: None if it names no call."""
     sid = params.get("CallSid", "")[:64]
-    if not sid or response.status_code != 200:
+    if not sid:
         return None
-    # The phone tree's steps have no query: its fields are not read at all.
-    query = request.GET if request.META.get("QUERY_STRING") else {}
     state = call_state(query["state"], call_sid=sid) if "state" in query else {}
     status = params.get("CallStatus", "")
     return AnsweredStep(
@@ -95,9 +105,9 @@ def answered_step(request, response) -> AnsweredStep | None:
         from_number=params.get("From", "")[:32],
         to=params.get("To", "")[:32],
         status=status if status in TWILIO_RANK else Call.Status.IN_PROGRESS.value,
-        url=request.get_full_path()[:2000],
+        url=url[:2000],
         digits=(params.get("Digits") or params.get("SpeechResult") or "")[:500],
-        twiml=response.content.decode(errors="replace"),
+        twiml=answer.decode(errors="replace"),
         answered_at=timezone.now(),
         placed_call=placed_call_in(query),
         user_id=_id(state.get("host")),

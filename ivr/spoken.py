@@ -41,16 +41,20 @@ def in_callers_language(answer):
     def answered(*, caller: str, call_sid: str, **kwargs):
         person, placed = on_the_line(call_sid=call_sid, caller=caller)
         number = valid_number(person)
-        user, language = None, settings.LANGUAGE_CODE
-        if number is not None:
-            # Most callers own no account: one lean read says so, the model only for owners.
-            if owner_language(number.e164) is not None:
-                user = User.objects.with_verified_number(number.e164)
-            if user is not None:
-                language = language_of(user)
-            else:
-                language = COUNTRY_LANGUAGES.get(number.country, language)
+        user = None
+        # Most callers own no account: one lean read says so, the model only for owners.
+        if number is not None and owner_language(number.e164) is not None:
+            user = User.objects.with_verified_number(number.e164)
+        language = language_of(user) if user is not None else strangers_language(number)
         with translation.override(language):
             return answer(caller=person, call_sid=call_sid, placed=placed, user=user, **kwargs)
 
     return answered
+
+
+def strangers_language(number) -> str:
+    """What a caller whose number (a valid_number, or None) is no one's hears: their
+    country's language, else LANGUAGE_CODE."""
+    if number is None:
+        return settings.LANGUAGE_CODE
+    return COUNTRY_LANGUAGES.get(number.country, settings.LANGUAGE_CODE)

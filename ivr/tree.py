@@ -19,6 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -31,6 +32,7 @@ from . import services
 from .models import Menu, Option, Revision, TreeVersion
 
 REVISION_COOKIE = "ivr_revision"
+REVISION_COOKIE_PATH = "/ivr/"
 # Earlier revisions each process keeps compiled for the calls still on them.
 EARLIER_REVISIONS_KEPT = 8
 # Numbers a cookie named that no live or earlier revision has, remembered for
@@ -91,6 +93,21 @@ def tree_for_call(cookie: str | None, call_sid: str) -> tuple[CompiledTree, str 
     if live.revision is None:
         return live, None
     return live, f"{live.revision}.{call_sid}" if call_sid.isalnum() else str(live.revision)
+
+
+class StepAnswer(NamedTuple):
+    document: bytes
+    cookie: str | None  # the revision cookie to set, at a call's entry
+
+
+def answer_step(slug: str, *, call_sid: str, caller: str, digits, cookie) -> StepAnswer | None:
+    """The answer at /ivr/<slug> on the revision the call is on; None if it has no such step."""
+    tree, new_cookie = tree_for_call(cookie, call_sid)
+    if (entry := tree.entries.get(slug)) is not None:
+        return StepAnswer(entry.answer_for(caller), new_cookie)
+    if (choice := tree.choices.get(slug)) is not None:
+        return StepAnswer(choice.answer_for(digits), None)
+    return None
 
 
 def earlier_tree(number: int) -> CompiledTree | None:

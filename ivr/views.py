@@ -6,7 +6,7 @@ from reservations.conversations.relay import relay_call
 
 from . import calls, voice_line
 from .call_log import logged_step
-from .tree import REVISION_COOKIE, tree_for_call
+from .tree import REVISION_COOKIE, REVISION_COOKIE_PATH, answer_step
 
 
 def twilio_params(request):
@@ -22,16 +22,21 @@ def phone_tree(request, slug):
     On the revision the call started on, which a cookie names (ivr/tree.py).
     """
     params = twilio_params(request)
-    call_sid = params.get("CallSid", "")[:64]
-    tree, cookie = tree_for_call(request.COOKIES.get(REVISION_COOKIE), call_sid)
-    if (entry := tree.entries.get(slug)) is not None:
-        response = twiml(entry.answer_for(params.get("From", "")))
-        if cookie is not None:  # a call is pinned where it starts
-            response.set_cookie(REVISION_COOKIE, cookie, path="/ivr/", httponly=True)
-        return response
-    if (choice := tree.choices.get(slug)) is not None:
-        return twiml(choice.answer_for(params.get("Digits")))
-    raise Http404
+    answer = answer_step(
+        slug,
+        call_sid=params.get("CallSid", "")[:64],
+        caller=params.get("From", ""),
+        digits=params.get("Digits"),
+        cookie=request.COOKIES.get(REVISION_COOKIE),
+    )
+    if answer is None:
+        raise Http404
+    response = twiml(answer.document)
+    if answer.cookie is not None:  # a call is pinned where it starts
+        response.set_cookie(
+            REVISION_COOKIE, answer.cookie, path=REVISION_COOKIE_PATH, httponly=True
+        )
+    return response
 
 
 @twilio_webhook(methods=("GET", "POST"))

@@ -9,16 +9,20 @@ learnt travels in its action URL, signed and bound to the call.
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import owner_language
 from accounts.models import PIN_DIGITS, User
 from accounts.services import check_phone_pin, phone_pin_for
+from airtng.messaging.countries import valid_number
 from airtng.twilio import twiml_document
 from reservations import texts
+from reservations.conversations.proxies import is_proxy_number
 from reservations.models import Reservation
 from reservations.services import (
     NotPending,
@@ -29,7 +33,7 @@ from reservations.services import (
 )
 
 from .models import CallDecision
-from .spoken import SpokenResponse, in_callers_language
+from .spoken import SpokenResponse, in_callers_language, strangers_language
 
 GATHER_TIMEOUT_SECONDS = 6
 ACCEPT_KEY, REJECT_KEY = "1", "2"
@@ -71,6 +75,17 @@ def thanks_for_calling(language: str) -> bytes:
         response = SpokenResponse()
         response.say(_("Thanks for calling!"))
         return twiml_document(response)
+
+
+def strangers_greeting(*, caller: str, to: str) -> bytes | None:
+    """What /voice answers a call from a number no one owns, known without a query; None for
+    any other call (a proxy number's, one Airtng placed, an owner's): `voice` answers those."""
+    if is_proxy_number(to) or caller == settings.TWILIO_PHONE_NUMBER:
+        return None
+    number = valid_number(caller)
+    if number is not None and owner_language(number.e164) is not None:
+        return None
+    return thanks_for_calling(strangers_language(number))
 
 
 @in_callers_language
