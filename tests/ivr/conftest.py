@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import twilio_signature
+from tests.wsgi import wsgi_form
 
 # Where Twilio reaches Airtng in the tests of the calls Airtng places (PUBLIC_BASE_URL).
 PUBLIC = "https://airtng.example.com"
@@ -12,9 +13,16 @@ AIRTNG = "+15005550006"
 JAPANESE_NUMBER = "+819012345678"
 
 
-@pytest.fixture(params=["GET", "POST"])
-def call_webhook(request, twilio_get, twilio_post):
-    """A signed request to a voice webhook, by GET and by POST (Twilio lets either be set)."""
+@pytest.fixture(params=["GET", "POST", "POST to the WSGI app"])
+def call_webhook(request, twilio_get, twilio_post, settings):
+    """A signed request to a voice webhook, by GET and by POST (Twilio lets either be set),
+    and by POST to the WSGI application, which answers the phone tree's steps before Django
+    (airtng/webhooks_first.py) where the test client would go to Django."""
+    if request.param == "POST to the WSGI app":
+        settings.PUBLIC_BASE_URL = "http://testserver"
+        return lambda path, params=None: wsgi_form(
+            path, params or {}, signature=twilio_signature(f"http://testserver{path}", params or {})
+        )
     send = twilio_get if request.param == "GET" else twilio_post
 
     def call(path, params=None):

@@ -3,6 +3,7 @@ hear a draft, and a call finishes on the revision it started on."""
 
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +14,7 @@ from ivr.models import Menu, Option, Revision
 from tests.conftest import grant, twilio_signature, twiml_root
 from tests.ivr.test_et_phone_home import GOLDEN_DIRECTIONS, GOLDEN_WELCOME
 from tests.ivr.test_tree_admin import START_DRAFT_URL, change_url, form_data, option_row
+from tests.wsgi import wsgi_form
 
 REVISIONS_URL = "/admin/ivr/revision/"
 MENUS_URL = "/admin/ivr/menu/"
@@ -44,24 +46,47 @@ def menu_of(revision, choice_slug):
 
 
 class Twilio:
-    """Twilio on one call: signed POSTs with its CallSid, sending back the cookies it was set."""
+    """Twilio on one call: signed POSTs with its CallSid, sending back the cookies it was set;
+    through the test client, or to the WSGI application (which answers the tree's steps
+    before Django, airtng/webhooks_first.py)."""
 
-    def __init__(self, call_sid):
+    def __init__(self, call_sid, *, wsgi=False):
         self.call_sid = call_sid
         self.cookies = {}
+        self.wsgi = wsgi
 
     def post(self, path, **params):
         params = {"CallSid": self.call_sid, "From": "+12025550188", **params}
-        client = Client()
-        client.cookies.load(self.cookies)
-        response = client.post(
-            path,
-            urlencode(params),
-            content_type="application/x-www-form-urlencoded",
-            headers={"X-Twilio-Signature": twilio_signature(f"http://testserver{path}", params)},
-        )
-        self.cookies.update({name: morsel.value for name, morsel in response.cookies.items()})
+        signature = twilio_signature(f"http://testserver{path}", params)
+        if self.wsgi:
+            jar = SimpleCookie()
+            jar.load(self.cookies)
+            cookie = jar.output(attrs=[], header="", sep=";").strip()
+            response = wsgi_form(path, params, signature=signature, headers={"Cookie": cookie})
+            set_cookies = SimpleCookie()
+            for name, value in response.headers:
+                if name == "Set-Cookie":
+                    set_cookies.load(value)
+        else:
+            client = Client()
+            client.cookies.load(self.cookies)
+            response = client.post(
+                path,
+                urlencode(params),
+                content_type="application/x-www-form-urlencoded",
+                headers={"X-Twilio-Signature": signature},
+            )
+            set_cookies = response.cookies
+        self.cookies.update({name: morsel.value for name, morsel in set_cookies.items()})
         return response
+
+
+@pytest.fixture(params=["test client", "WSGI app"])
+def calls_through(request, settings):
+    """A Twilio for a call, through the test client or to the WSGI application."""
+    if request.param == "WSGI app":
+        settings.PUBLIC_BASE_URL = "http://testserver"
+    return lambda call_sid: Twilio(call_sid, wsgi=request.param == "WSGI app")
 
 
 def edit_directions(staff, revision, text):
@@ -192,8 +217,8 @@ def test_only_a_past_revision_can_be_reverted_to_and_only_a_draft_published(staf
     assert staff.get(revision_url(first, "publish")).status_code == 405
 
 
-def test_a_call_started_on_a_revision_finishes_on_it(staff, draft):
-    call = Twilio("CA" + "1" * 32)
+def test_a_call_started_on_a_revision_finishes_on_it(staff, draft, calls_through):
+    call = calls_through("CA" + "1" * 32)
     assert call.post("/ivr/welcome").content.decode() == GOLDEN_WELCOME
     assert call.cookies == {"ivr_revision": "1.CA" + "1" * 32}
 
@@ -205,7 +230,7 @@ def test_a_call_started_on_a_revision_finishes_on_it(staff, draft):
     planets = twiml_root(call.post("/ivr/menu", Digits="2")).find("./Gather/Say")
     assert planets.text.startswith("To call the planet Broh doe As O G")
     # The next call starts on the new revision, even with the last call's cookie.
-    next_call = Twilio("CA" + "2" * 32)
+    next_call = calls_through("CA" + "2" * 32)
     next_call.cookies = dict(call.cookies)
     next_call.post("/ivr/welcome")
     assert next_call.cookies == {"ivr_revision": "2.CA" + "2" * 32}
@@ -213,9 +238,9 @@ def test_a_call_started_on_a_revision_finishes_on_it(staff, draft):
 
 
 def test_an_earlier_revision_is_compiled_once_per_process(
-    staff, draft, call_log_in_batches, django_assert_num_queries
+    staff, draft, call_log_in_batches, django_assert_num_queries, calls_through
 ):
-    call = Twilio("CA" + "3" * 32)
+    call = calls_through("CA" + "3" * 32)
     call.post("/ivr/welcome")
     staff.post(revision_url(draft, "publish"))
     call.post("/ivr/menu", Digits="1")  # the new live tree, then revision 1 again
