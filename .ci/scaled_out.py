@@ -1,8 +1,9 @@
 """The scaled-out shape, end to end: two web processes and two workers from the Procfile.
 
-Against PostgreSQL and a fake Twilio, over HTTP only: a guest books a stay on one web process,
-the host accepts by a signed SMS webhook on the other, and every SMS Airtng recorded must have
-left exactly once, and have been reported delivered by Twilio's status callback.
+Against PostgreSQL and a fake Twilio, over HTTP only: a caller's steps through the phone tree
+go to both web processes and are logged, a guest books a stay on one web process, the host
+accepts by a signed SMS webhook on the other, and every SMS Airtng recorded must have left
+exactly once, and have been reported delivered by Twilio's status callback.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/airtng_smoke python .ci/scaled_out.py
 
@@ -40,6 +41,7 @@ WEB = [f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PORT + 1}"]
 GUEST = ("gus@example.com", "airtng-demo")
 HOST_PHONE = "+12025550101"  # Hannah, of seed_demo
 AIRTNG_NUMBER = "+15005550006"
+STRANGER = "+12025550188"  # a number no account has
 WAIT_SECONDS = 90
 
 
@@ -132,6 +134,38 @@ def signed_sms(origin, public_base_url, body):
     )
 
 
+def call_step(origin, public_base_url, path, call_sid, cookies, **fields):
+    """A step of a call from a stranger, signed as Twilio signs it, with the call's cookies."""
+    params = {
+        "CallSid": call_sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": STRANGER,
+        "To": AIRTNG_NUMBER,
+        "Direction": "inbound",
+        "CallStatus": "in-progress",
+        **fields,
+    }
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(public_base_url + path, params)
+    response = requests.post(
+        origin + path,
+        data=params,
+        headers={"X-Twilio-Signature": signature},
+        cookies=cookies,
+        timeout=10,
+    )
+    cookies.update(response.cookies.get_dict())
+    return response
+
+
+def logged_steps(database, call_sid):
+    with psycopg.connect(database) as connection:
+        return connection.execute(
+            "SELECT s.url, s.digits FROM ivr_callstep s JOIN ivr_call c ON c.id = s.call_id"
+            " WHERE c.sid = %s ORDER BY s.answered_at, s.id",
+            [call_sid],
+        ).fetchall()
+
+
 def outbound(database):
     with psycopg.connect(database) as connection:
         return connection.execute(
@@ -195,6 +229,27 @@ def main():
         css = re.search(r'/static/[^"]+\.css', requests.get(WEB[0] + "/", timeout=10).text)
         static = requests.get(WEB[1] + css.group(0), headers={"Accept-Encoding": "gzip"})
         assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"
+
+        # A call's steps reach either process; the cookie of its first keeps its revision.
+        call_sid, cookies = "CA" + secrets.token_hex(16), {}
+        welcome = call_step(WEB[0], WEB[0], "/ivr/welcome", call_sid, cookies)
+        assert "Thanks for calling the E T Phone Home Service" in welcome.text, welcome.text
+        assert cookies == {"ivr_revision": f"1.{call_sid}"}, cookies
+        # Answered before Django (airtng/webhooks_first.py): none of its middleware's headers.
+        assert "X-Content-Type-Options" not in welcome.headers, welcome.headers
+        planets = call_step(WEB[1], WEB[0], "/ivr/menu", call_sid, cookies, Digits="2")
+        assert '<Gather action="/ivr/planets"' in planets.text, planets.text
+        dial = call_step(WEB[0], WEB[0], "/ivr/planets", call_sid, cookies, Digits="2")
+        assert "<Dial>+19295566487</Dial>" in dial.text, dial.text
+        # Each process writes what it holds within CALL_LOG_WAIT_SECONDS of a quiet second.
+        wait_for(
+            "the call's three steps in the call log",
+            lambda: (
+                logged_steps(DATABASE_URL, call_sid)
+                == [("/ivr/welcome", ""), ("/ivr/menu", "2"), ("/ivr/planets", "2")]
+            ),
+        )
+        step("a call's three steps answered by both web processes, and logged")
 
         guest = Browser(WEB[0])
         logged_in = guest.post_form(
