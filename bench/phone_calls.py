@@ -412,39 +412,58 @@ def child_seed():
         sys.exit("The host was not texted about the request.")
 
 
+def signed_environ(route, params):
+    """The WSGI environ of Twilio's signed POST of `params` to `route` (add `wsgi.input`),
+    and its body. Run where Django is set up."""
+    from airtng.twilio import signature, twilio_url
+
+    body = urlencode(params).encode()
+    url = twilio_url(route.path)
+    host = url.split("/")[2]
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": route.path,
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": host.split(":")[0],
+        "SERVER_PORT": host.split(":")[1],
+        "HTTP_HOST": host,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "HTTP_X_TWILIO_SIGNATURE": signature(url, params),
+    }
+    return environ, body
+
+
 def child_count_queries():
-    """Queries of one call step of each kind, through the whole middleware stack, each sent
-    twice and counted the second time: with production's settings a process reads the
-    tree's stamp at most once a second, so a step in between reads nothing.
+    """Queries of one call step of each kind, through Airtng's WSGI application as gunicorn
+    calls it, each sent twice and counted the second time: with production's settings a
+    process reads the tree's stamp at most once a second, so a step in between reads nothing.
 
     Run with the servers stopped, on the same database; none of these steps writes.
     """
-    from urllib.parse import urlencode
+    import io
 
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+    from airtng.wsgi import application
 
-    from airtng.twilio import signature, twilio_url
-
-    setup_test_environment()
-    client = Client()
     queries = QueryCounter()
     for route in ROUTES:
-        params = call_params(route, "CA" + "c" * 32)
-        headers = {"X-Twilio-Signature": signature(twilio_url(route.path), params)}
+        environ, body = signed_environ(route, call_params(route, "CA" + "c" * 32))
 
-        def send(route=route, params=params, headers=headers):
-            answer = client.post(
-                route.path,
-                urlencode(params),
-                content_type="application/x-www-form-urlencoded",
-                headers=headers,
+        def send(route=route, environ=environ, body=body):
+            started = []
+            answer = application(
+                {**environ, "wsgi.input": io.BytesIO(body)},
+                lambda status, headers: started.append((status, dict(headers))),
             )
-            ok = answered_as(
-                route, answer["Content-Type"], answer.status_code, answer.content.decode()
-            )
+            text = b"".join(answer).decode()
+            answer.close()
+            status, headers = started[0]
+            ok = answered_as(route, headers["Content-Type"], int(status.split()[0]), text)
             if ok is not True:
-                sys.exit(f"{route.name}: {ok}\n{answer.content.decode()}")
+                sys.exit(f"{route.name}: {ok}\n{text}")
 
         send()
         queries.count(route.name, send)
@@ -459,7 +478,6 @@ def child_steps():
     """
     import io
     import timeit
-    from urllib.parse import urlencode
 
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
@@ -478,37 +496,23 @@ def child_steps():
         form_fields,
         has_nul_bytes,
         has_valid_signature,
-        signature,
         simulator_key,
         twilio_url,
         twiml_document,
         without_nul_bytes,
     )
+    from airtng.webhooks_first import answer_webhooks_first
     from ivr import services
     from ivr.models import Menu, Option
     from ivr.spoken import SpokenResponse
     from ivr.tree import published_tree
     from ivr.voice_line import thanks_for_calling
+    from ivr.webhooks_first import answerer_for
 
     route = TREE_ROUTES[1]  # /ivr/menu Digits=1
     params = call_params(route, "CA" + "s" * 32)
-    body = urlencode(params).encode()
+    environ, body = signed_environ(route, params)
     url = twilio_url(route.path)
-    host = url.split("/")[2]
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": route.path,
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "SERVER_NAME": host.split(":")[0],
-        "SERVER_PORT": host.split(":")[1],
-        "HTTP_HOST": host,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "HTTP_X_TWILIO_SIGNATURE": signature(url, params),
-    }
 
     def per_request(function, number=300):
         function()
@@ -528,6 +532,8 @@ def child_steps():
         whole = per_request(through(WSGIHandler()))
     lean = per_request(through(WSGIHandler()))
     rows.append(["/ivr/menu Digits=1, WSGI app (before: every middleware)", whole, lean])
+    first = per_request(through(answer_webhooks_first(WSGIHandler(), answerer_for)))
+    rows.append(["/ivr/menu Digits=1, before Django (before: lean middleware)", lean, first])
 
     request = RequestFactory().post(
         route.path,
@@ -647,7 +653,13 @@ def call_log_rows(request, per_request):
     from ivr.models import Call
 
     answer = twiml(b"<Response><Hangup/></Response>")
-    step = call_log.answered_step(request, answer)
+
+    def read():
+        return call_log.step_of(
+            request.POST, url=request.get_full_path(), query={}, answer=answer.content
+        )
+
+    step = read()
     batch = settings.CALL_LOG_BATCH
     numbers = iter(range(10**9))
 
@@ -669,7 +681,7 @@ def call_log_rows(request, per_request):
         [
             "call log: the step read from the request (while answering)",
             0.0,
-            per_request(lambda: call_log.answered_step(request, answer)),
+            per_request(read),
         ],
         [f"call log: a new call's step written (alone / in a batch of {batch})", alone, batched],
     ]
@@ -747,7 +759,7 @@ def table(measured, queries, *, args, database, load):
             f"ratio: requests/s over the ceiling's, each phase in {SLICES} turns of Airtng's then "
             f"the ceiling's (bench/ceiling/, {all_ceilings.rate:.1f} requests/s over all, p50 "
             f"{all_ceilings.percentile(50):.1f} ms, p99 {all_ceilings.percentile(99):.1f} ms).",
-            "queries: the second of two requests of each kind through Django's test client, "
+            "queries: the second of two requests of each kind through Airtng's WSGI app, "
             "same database, production settings.",
             f"goal: ratio >= {GOAL} for every phone tree step and /voice unknown caller; "
             f"at most {QUERY_GOALS['/voice host, a request']} queries for a host's call. "
