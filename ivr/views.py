@@ -19,7 +19,8 @@ def twilio_params(request):
 def phone_tree(request, slug):
     """A step of the phone tree: a menu played at its entry, or the key pressed at it.
 
-    On the revision the call started on, which a cookie names (ivr/tree.py).
+    On the revision the call started on, which a cookie names (ivr/tree.py). Twilio's POSTs
+    are mostly answered before Django, by the same `answer_step` (ivr/webhooks_first.py).
     """
     params = twilio_params(request)
     answer = answer_step(
