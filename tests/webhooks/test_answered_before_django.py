@@ -50,7 +50,7 @@ def call(path, params=None, *, signed_as=None, app=application, **environ):
 def test_a_step_is_answered_with_its_twiml_and_length_and_nothing_for_browsers():
     answered = call("/ivr/menu", {"Digits": "1"})
 
-    assert answered.status == 200
+    assert answered.status_code == 200
     assert answered.content.decode() == GOLDEN_DIRECTIONS
     assert answered.headers == [
         ("Content-Type", "text/xml; charset=utf-8"),
@@ -81,7 +81,7 @@ def test_a_step_costs_no_query_and_is_logged_once_answered(settings):
     call("/ivr/welcome")  # the tree compiled, the phone book read
 
     with CaptureQueriesContext(connection) as queries:
-        assert call("/ivr/menu", {"Digits": "2"}).status == 200
+        assert call("/ivr/menu", {"Digits": "2"}).status_code == 200
     assert queries.captured_queries == []
     assert not Call.objects.filter(sid=SID).exists()
     call("/ivr/planets", {"Digits": "2"})  # the batch of three is full: written once closed
@@ -116,7 +116,7 @@ def test_a_call_to_a_proxy_number_is_put_through_by_the_view(settings):
 
     answered = call("/voice", {"To": "+15005550010"})
 
-    assert answered.status == 200
+    assert answered.status_code == 200
     assert DJANGOS_MARK in answered
     assert "Thanks for calling!" not in answered.content.decode()
 
@@ -132,16 +132,16 @@ def test_a_bad_or_missing_signature_is_django_s_403():
         HTTP_HOST="airtng.example.com",
     )
 
-    assert (forged.status, forged.content) == (403, b"")
-    assert (unsigned.status, unsigned.content) == (403, b"")
+    assert (forged.status_code, forged.content) == (403, b"")
+    assert (unsigned.status_code, unsigned.content) == (403, b"")
 
 
 def test_a_signature_for_another_address_is_refused():
-    assert call("/ivr/menu", {"Digits": "1"}, signed_as=f"{SERVER}/ivr/planets").status == 403
+    assert call("/ivr/menu", {"Digits": "1"}, signed_as=f"{SERVER}/ivr/planets").status_code == 403
 
 
 def test_an_unknown_step_is_django_s_404():
-    assert call("/ivr/nowhere", {"Digits": "1"}).status == 404
+    assert call("/ivr/nowhere", {"Digits": "1"}).status_code == 404
 
 
 def test_a_nul_byte_goes_to_django_which_reads_the_same_body_cleaned():
@@ -176,13 +176,13 @@ def test_a_step_asked_with_a_query_or_by_get_is_answered_by_django():
 def test_a_body_over_the_size_limit_is_django_s_413(settings):
     settings.MAX_REQUEST_BYTES = 100
 
-    assert call("/ivr/menu", {"Digits": "1", "Body": "x" * 200}).status == 413
+    assert call("/ivr/menu", {"Digits": "1", "Body": "x" * 200}).status_code == 413
 
 
 def test_too_many_fields_are_django_s_400(settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
 
-    assert call("/ivr/menu", {f"F{n}": "x" for n in range(10)}).status == 400
+    assert call("/ivr/menu", {f"F{n}": "x" for n in range(10)}).status_code == 400
 
 
 def test_over_http_when_https_is_required_django_redirects(settings):
@@ -192,7 +192,7 @@ def test_over_http_when_https_is_required_django_redirects(settings):
 
     answered = call("/ivr/menu", {"Digits": "1"}, app=app)
 
-    assert answered.status == 301
+    assert answered.status_code == 301
     assert answered["Location"] == "https://airtng.example.com/ivr/menu"
 
 
@@ -215,11 +215,11 @@ def test_without_public_base_url_django_checks_the_host_and_answers(settings):
 
     assert answered.content.decode() == GOLDEN_DIRECTIONS
     assert DJANGOS_MARK in answered
-    assert elsewhere.status == 400
+    assert elsewhere.status_code == 400
 
 
 def test_pages_are_django_s_as_ever():
     page = wsgi_request("GET", "/accounts/login/", HTTP_HOST="airtng.example.com")
 
-    assert page.status == 200
+    assert page.status_code == 200
     assert "Content-Security-Policy" in page
