@@ -64,6 +64,19 @@ def stop(process):
         started.remove(process)
 
 
+def workers_cpu_seconds(process) -> float:
+    """CPU time (user and system) the worker processes of the server `process` have used, all
+    their threads counted (Linux's /proc: a worker that has exited counts no more)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        with contextlib.suppress(FileNotFoundError):
+            # The fields after the command's name, which may hold spaces: utime and stime.
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop_all():
     for process in list(started):
         stop(process)

@@ -8,9 +8,11 @@ opens its connections afresh, so that no server keeps an uneven share of them be
 workers for a whole run. A round's steps of the same calls share their CallSids, as a call's
 steps do (the welcome's calls go on to the menus and the planets). Sends signed
 Twilio-like POSTs to the ET Phone Home tree (/ivr/welcome, /ivr/menu with Digits=1 and 2) and
-to /voice (an unknown caller, a verified guest, a host with a request waiting). Prints
-requests/s, p50/p99 latency, errors, the rate as a fraction of the ceiling's, and queries per
-request counted in-process with Django's test client.
+to /voice (an unknown caller, a verified guest, a host with a request waiting), and last
+the ceiling in place of Airtng: how far apart two measures of one server fall in the run.
+Prints requests/s, p50/p99 latency, errors, the rate as a fraction of the ceiling's, the CPU
+the server's workers used per request (and the ceiling's over it), and queries per request
+counted in-process through Airtng's WSGI application.
 
     uv run python bench/phone_calls.py [--requests N] [--concurrency C] [--database-url URL]
                                        [--time-limit SECONDS] [--call-log-batch N]
@@ -60,11 +62,15 @@ from bench.harness import (  # noqa: E402
     stop,
     stop_all,
     wait_until_ready,
+    workers_cpu_seconds,
 )
 
 PHASE_TIME_LIMIT = 30.0
-# Turns per phase: Airtng's requests and the ceiling's, taken in turn, SLICES times each.
-SLICES = 8
+# Requests per turn: a phase's requests are sent in turns of this many, each followed by as
+# many of the ceiling's, so that both meet the same moments of the machine. Here one
+# server's rate moves by a third from one fifth of a second to the next: many short turns
+# average that out (the ceiling against itself, the table's last row, shows what is left).
+TURN_REQUESTS = 125
 # Unmeasured requests per route before measuring: each gunicorn thread's first request
 # pays for imports, URL resolvers and the phone number metadata.
 WARM_UP_PER_ROUTE = 24
@@ -76,6 +82,7 @@ STRANGER = "+12015554001"  # a valid number no account has
 @dataclass
 class CallPhase(Phase):
     client_cpu: float = 0.0  # seconds of this process's CPU, the load generator's
+    server_cpu: float = 0.0  # seconds of CPU the server's workers used
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,9 @@ class Route:
 
 
 CEILING = Route("ceiling", "/voice", STRANGER, "<Say")
+# The ceiling measured against itself as Airtng's routes are: how far apart two measures of
+# the same server fall in this run.
+CEILING_AGAIN = Route("the ceiling against itself", "/voice", STRANGER, "<Say")
 # The goal (issue 16): each of these at least GOAL times the ceiling's rate, in the same run.
 GOAL = 0.8
 REVISION_COOKIE = "ivr_revision"  # ivr/tree.py's; the script does not import Airtng
@@ -305,8 +315,8 @@ def serve(app, *, env, port, workdir, ready_path, logs):
 
 
 def measure(ceiling, airtng, routes, *, args, deadline):
-    """Rounds of every route, each in SLICES turns of (a route of Airtng's, then the
-    ceiling): {route name: [(Airtng's turn, the ceiling's)]}."""
+    """Rounds of every route, each in turns of (a route of Airtng's, then the ceiling):
+    {route name: [(Airtng's turn, the ceiling's)]}. CEILING_AGAIN's turns are the ceiling's."""
     sessions = [Connection() for _ in range(args.concurrency)]
     measured = {route.name: [] for route in routes}
     revision = live_revision(airtng.base_url)
@@ -329,6 +339,8 @@ def measure(ceiling, airtng, routes, *, args, deadline):
                 note(f"round {round_number + 1}: {route.name}")
                 # A round's steps of the same calls share their CallSids; the ceiling's are new.
                 label = f"{round_number}{route.calls or f'x{number}'}"
+                measured_server = ceiling if route is CEILING_AGAIN else airtng
+                servers = ((measured_server, route), (ceiling, CEILING))
                 jobs = [
                     call_jobs(
                         server.base_url,
@@ -337,25 +349,25 @@ def measure(ceiling, airtng, routes, *, args, deadline):
                         f"{label}{server.app}",
                         revision if server is airtng else None,
                     )
-                    for server, target in ((airtng, route), (ceiling, CEILING))
+                    for server, target in servers
                 ]
-                # Short turns each, so that both meet the same moments of a noisy machine.
-                size = -(-args.requests // SLICES)
-                for start in range(0, args.requests, size):
+                for start in range(0, args.requests, TURN_REQUESTS):
                     pair = []
-                    for target, server_jobs in zip((route, CEILING), jobs, strict=True):
+                    for (server, target), server_jobs in zip(servers, jobs, strict=True):
                         # New connections each turn: which of the server's workers accepts
                         # each one is chance, and a worker that kept three of the four for
                         # a whole run left the other idle and the rate a fifth lower.
                         for session in sessions:
                             session.close()
                         cpu_before = time.process_time()
+                        server_cpu_before = workers_cpu_seconds(server.process)
                         phase = run_phase(
                             CallPhase(target.name),
-                            server_jobs[start : start + size],
+                            server_jobs[start : start + TURN_REQUESTS],
                             sessions,
                             deadline=min(deadline, time.monotonic() + PHASE_TIME_LIMIT),
                         )
+                        phase.server_cpu = workers_cpu_seconds(server.process) - server_cpu_before
                         phase.client_cpu = time.process_time() - cpu_before
                         pair.append(phase)
                     measured[route.name].append(tuple(pair))
@@ -372,6 +384,7 @@ def merged(phases, name):
         total.latencies += phase.latencies
         total.seconds += phase.seconds
         total.client_cpu += phase.client_cpu
+        total.server_cpu += phase.server_cpu
         for kind, count in phase.errors.items():
             total.errors[kind] = total.errors.get(kind, 0) + count
     return total
@@ -711,6 +724,8 @@ def table(measured, queries, *, args, database, load):
         *MEASURED_COLUMNS,
         ("ceiling/s", 9),
         ("ratio", 5),
+        ("server µs", 9),
+        ("cpu ratio", 9),
         ("queries", 7),
         ("goal", 8),
     ]
@@ -729,6 +744,8 @@ def table(measured, queries, *, args, database, load):
                 *airtng.cells(),
                 f"{ceiling.rate:.1f}",
                 f"{ratio:.2f}",
+                f"{server_cpu_per_request(airtng):.0f}",
+                f"{cpu_ratio(airtng, ceiling):.2f}",
                 str(count),
                 goal_of(name, ratio, count),
             ]
@@ -756,9 +773,15 @@ def table(measured, queries, *, args, database, load):
             "",
             format_table(columns, rows),
             "",
-            f"ratio: requests/s over the ceiling's, each phase in {SLICES} turns of Airtng's then "
-            f"the ceiling's (bench/ceiling/, {all_ceilings.rate:.1f} requests/s over all, p50 "
+            f"ratio: requests/s over the ceiling's, each phase in turns of "
+            f"{min(TURN_REQUESTS, args.requests)} requests of Airtng's then as many of the "
+            "ceiling's (bench/ceiling/, "
+            f"{all_ceilings.rate:.1f} requests/s over all, p50 "
             f"{all_ceilings.percentile(50):.1f} ms, p99 {all_ceilings.percentile(99):.1f} ms).",
+            "server µs: CPU the server's workers used per request, its call log included; "
+            "cpu ratio: the ceiling's over Airtng's (the ceiling's "
+            f"{server_cpu_per_request(all_ceilings):.0f} µs over all), the rate ratio a server "
+            "with the CPUs to itself would reach.",
             "queries: the second of two requests of each kind through Airtng's WSGI app, "
             "same database, production settings.",
             f"goal: ratio >= {GOAL} for every phone tree step and /voice unknown caller; "
@@ -766,6 +789,15 @@ def table(measured, queries, *, args, database, load):
             f"{met} of {goals} met.",
         ]
     )
+
+
+def server_cpu_per_request(phase):
+    return phase.server_cpu / len(phase.latencies) * 1e6 if phase.latencies else 0.0
+
+
+def cpu_ratio(airtng, ceiling):
+    cost = server_cpu_per_request(airtng)
+    return server_cpu_per_request(ceiling) / cost if cost else 0.0
 
 
 def steps_table(steps):
@@ -858,7 +890,7 @@ def main():
                     logs=logs,
                 )
             )
-            measured = measure(*servers, ROUTES, args=args, deadline=deadline)
+            measured = measure(*servers, [*ROUTES, CEILING_AGAIN], args=args, deadline=deadline)
         finally:
             note("stopping the servers")
             for server in servers:
