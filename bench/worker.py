@@ -18,12 +18,14 @@ CPUs; the workers' own Twilio client is the real twilio package.
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (  # noqa: E402
@@ -225,15 +227,34 @@ def start_workers(n, threads, *, env, log):
 
 
 def wait_until_listening(workers, twilio, env, seconds=60):
-    """A probe SMS, sent once every worker has had the time to start; its round is not timed."""
+    """Until every worker is polling the database, and a probe SMS has been sent (its round
+    is not timed). A worker's start here takes from one second to several (where Python
+    writes no bytecode, it compiles Django at every start): a round must not time it."""
     twilio.requests.clear()
     run_django([__file__, "--child", "queue", "--label", "probe", "--messages", "1"], env=env)
+    database_port = urlsplit(env["DATABASE_URL"]).port or 5432
     deadline = time.monotonic() + seconds
-    while not twilio.requests and time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (
+        twilio.requests and all(connected(worker.pid, database_port) for worker in workers)
+    ):
         if any(worker.poll() is not None for worker in workers):
             sys.exit("a db_worker exited; see its log")
         time.sleep(0.05)
-    time.sleep(1.0)  # the slowest worker's imports
+
+
+def connected(pid, port) -> bool:
+    """Whether process `pid` holds a TCP connection to `port` (Linux's /proc)."""
+    sockets = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            sockets.add(os.readlink(fd))
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].rpartition(":")[2], 16)
+            if remote_port == port and f"socket:[{fields[9]}]" in sockets:
+                return True
+    return False
 
 
 def run_round(*, name, threads, args, env, twilio, workdir, deadline):
