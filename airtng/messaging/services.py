@@ -130,6 +130,15 @@ def deliver(message_id):
         send_through_twilio(message)
 
 
+def get_ready_to_send():
+    """Load now what a worker's first send would load while its SMS waits: Twilio's REST API
+    (a hundred modules, compiled where no bytecode is kept) and the URLconf its callback names.
+    """
+    import twilio.rest.api.v2010.account  # noqa: F401
+
+    reverse("sms_status")
+
+
 def send_through_twilio(message):
     callback = status_callback_url(message)
     try:

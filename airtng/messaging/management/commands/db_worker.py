@@ -20,7 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from airtng.messaging import tasks
 from airtng.messaging.checks import sms_would_only_be_recorded
-from airtng.messaging.services import lease, requeue_stalled
+from airtng.messaging.services import get_ready_to_send, lease, requeue_stalled
 from airtng.messaging.upkeep import PRUNE_EVERY, beat
 from ivr.calls import requeue_stalled_calls
 from reservations.services import sweep_requests
@@ -152,6 +152,7 @@ class Command(DatabaseWorkerCommand):
         if reloads and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # The reloader's parent only watches files; the child it starts runs the tasks.
             return super().handle(*args, **options)
+        get_ready_to_send()  # before the first beat: a worker polling is ready
         sweep = Sweep(options["worker_id"])
         beat(worker_id=sweep.worker_id)
         requeue_stalled()
